@@ -1,1 +1,2 @@
-export { hello } from './hello.ts';
+export * from './auth/permissions.ts';
+export * from './errors/problem.ts';
