@@ -21,6 +21,7 @@ export function jestConfig(dir) {
     moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
     testTimeout: 30_000,
+    // Database, broker and email backends for every suite: see README.md and src/env/detect.js.
     globalSetup: new URL('./src/jest/global-setup.js', import.meta.url).pathname,
     globalTeardown: new URL('./src/jest/global-teardown.js', import.meta.url).pathname,
   };

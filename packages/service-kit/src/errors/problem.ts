@@ -108,7 +108,8 @@ export const problems = {
       detail: `Allowed methods: ${allowed.join(', ')}.`,
       headers: { Allow: allowed.join(', ') },
     }),
-  conflict: (code: string, detail: string) => new ProblemError({ code, status: 409, title: 'Conflict', detail }),
+  conflict: (code: string, detail: string) =>
+    new ProblemError({ code, status: 409, title: 'Conflict', detail }),
   payloadTooLarge: (limit: string) =>
     new ProblemError({
       code: 'payload_too_large',

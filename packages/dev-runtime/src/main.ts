@@ -1,0 +1,39 @@
+/**
+ * The embedded runtime: `npm start` ends here. Starts the SNS/SQS emulator, the SES emulator and
+ * the five services in one terminal; Ctrl-C (or SIGTERM) stops everything cleanly.
+ */
+import { resolve } from 'node:path';
+import { describePlatform, startPlatform } from './runtime.ts';
+
+const root = resolve(import.meta.dirname, '..', '..', '..');
+const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
+
+const database = process.env.DATABASE_URL
+  ? 'PostgreSQL from DATABASE_URL'
+  : `embedded PGlite under ${dataDir}`;
+process.stdout.write(`Starting the auth platform (database: ${database})\n`);
+
+try {
+  const platform = await startPlatform({ root, dataDir });
+  process.stdout.write(describePlatform(platform));
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the platform\n`);
+    platform.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`stop failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  process.stderr.write(
+    `The platform did not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+}

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Child, spawnService, stopChild } from './children.ts';
+import { type RunningEmulator, startBroker, startEmail } from './emulators.ts';
+import { BROKER_PORT, PLATFORM_SERVICES, type PlatformService, SES_PORT } from './platform.ts';
+import { waitForReady } from './readiness.ts';
+
+export interface RuntimeOptions {
+  /** Repository root (holds `services/`). */
+  root: string;
+  /** Where PGlite and the broker keep their files when no DATABASE_URL is set. */
+  dataDir: string;
+  brokerPort?: number;
+  sesPort?: number;
+  services?: readonly PlatformService[];
+  /** Environment inherited by every service (DATABASE_URL, LOG_LEVEL, ...). */
+  env?: NodeJS.ProcessEnv;
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningPlatform {
+  emulators: RunningEmulator[];
+  services: { service: PlatformService; url: string; readyMs: number }[];
+  stop(): Promise<void>;
+}
+
+/** The environment one service gets in the embedded runtime. */
+export function serviceEnv(
+  service: PlatformService,
+  opts: { dataDir: string; brokerUrl: string; sesUrl: string; base: NodeJS.ProcessEnv },
+): NodeJS.ProcessEnv {
+  const identity = 'http://127.0.0.1:3001';
+  return {
+    ...opts.base,
+    NODE_ENV: opts.base.NODE_ENV ?? 'development',
+    HOST: '127.0.0.1',
+    PORT: String(service.port),
+    DATA_DIR: opts.dataDir,
+    ENV_PREFIX: opts.base.ENV_PREFIX ?? 'dev',
+    AWS_REGION: opts.base.AWS_REGION ?? 'us-east-1',
+    AWS_ENDPOINT_URL: opts.brokerUrl,
+    AWS_ACCESS_KEY_ID: opts.base.AWS_ACCESS_KEY_ID ?? 'test',
+    AWS_SECRET_ACCESS_KEY: opts.base.AWS_SECRET_ACCESS_KEY ?? 'test',
+    SES_ENDPOINT_URL: opts.sesUrl,
+    TOKEN_ISSUER: opts.base.TOKEN_ISSUER ?? identity,
+    TOKEN_AUDIENCE: opts.base.TOKEN_AUDIENCE ?? 'authplatform',
+    JWKS_URL: opts.base.JWKS_URL ?? `${identity}/.well-known/jwks.json`,
+  };
+}
+
+/** Starts the emulators, then every service, and waits until each answers `/readyz`. */
+export async function startPlatform(options: RuntimeOptions): Promise<RunningPlatform> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const services = options.services ?? PLATFORM_SERVICES;
+  const emulators: RunningEmulator[] = [];
+  const children: Child[] = [];
+  let stopped = false;
+
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(children.map((child) => stopChild(child, 10_000)));
+    for (const emulator of emulators.reverse()) await emulator.stop();
+  };
+
+  try {
+    const broker = await startBroker(options.brokerPort ?? BROKER_PORT, options.dataDir);
+    emulators.push(broker);
+    const email = await startEmail(options.sesPort ?? SES_PORT);
+    emulators.push(email);
+
+    services.forEach((service, index) => {
+      const script = join(options.root, 'services', service.name, 'dist', 'main.js');
+      if (!existsSync(script)) throw new Error(`${script} is missing: build first (pnpm run build)`);
+      const env = serviceEnv(service, {
+        dataDir: options.dataDir,
+        brokerUrl: broker.url,
+        sesUrl: email.url,
+        base: options.env ?? process.env,
+      });
+      children.push(
+        spawnService(service.name, index, script, env, join(options.root, 'services', service.name)),
+      );
+    });
+
+    const ready = await Promise.all(
+      services.map(async (service, index) => {
+        const child = children[index];
+        const url = `http://127.0.0.1:${service.port}`;
+        const readyMs = await waitForReady(
+          `${url}/readyz`,
+          options.readyTimeoutMs ?? 60_000,
+          () => child !== undefined && child.process.exitCode === null && child.process.signalCode === null,
+        );
+        return { service, url, readyMs };
+      }),
+    );
+    log(`platform ready (${Math.max(...ready.map((r) => r.readyMs))} ms)`);
+    return { emulators, services: ready, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The table printed once everything is ready. */
+export function describePlatform(platform: RunningPlatform): string {
+  const lines = ['', 'Auth platform is running (Ctrl-C stops everything):', ''];
+  for (const { service, url } of platform.services) {
+    lines.push(`  ${service.name.padEnd(14)} ${url}/docs   (${service.description})`);
+    lines.push(`  ${''.padEnd(14)} ${url}/openapi.json  ${url}/healthz  ${url}/readyz  ${url}/metrics`);
+  }
+  lines.push('');
+  for (const emulator of platform.emulators) lines.push(`  ${emulator.name.padEnd(24)} ${emulator.url}`);
+  const ses = platform.emulators.find((e) => e.name.startsWith('ses'));
+  if (ses !== undefined) lines.push(`  email inbox              ${ses.url}/`);
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,133 @@
+/**
+ * `createHttpApp`: the express app every service serves. In order: request id, access log,
+ * metrics, security headers, the standard endpoints, `/openapi.json`, `/docs`, the declared routes
+ * (each with 405 for the methods it does not serve), 404, and the final error handler.
+ */
+
+import type { Express } from 'express';
+import express from 'express';
+import helmet from 'helmet';
+import type { Authenticator } from '../auth/permissions.ts';
+import { accessLogMiddleware } from './access-log.ts';
+import { jsonBodyReader } from './body.ts';
+import { DOCS_PATH, mountDocs, mountOpenApi, OPENAPI_PATH } from './docs.ts';
+import { errorHandler, methodNotAllowedHandler, notFoundHandler } from './error-handler.ts';
+import { RouteDefinitionError } from './errors.ts';
+import type { HttpLogger } from './logger.ts';
+import type { OpenApiDocument } from './openapi.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { compileRoute, routeHandler } from './pipeline.ts';
+import { requestIdMiddleware } from './request-id.ts';
+import type { Route } from './route.ts';
+import { requiresAuth, routeLabel } from './route.ts';
+import { groupByPath } from './routing.ts';
+import type { MetricsProvider, ReadinessCheck } from './standard-routes.ts';
+import { standardRoutes } from './standard-routes.ts';
+import { createSchemaCompiler } from './validation.ts';
+
+export type TrustProxy = boolean | number | string | string[] | ((ip: string, hop: number) => boolean);
+
+export interface HttpAppOptions {
+  service: { name: string; version: string; description?: string };
+  routes: readonly Route[];
+  logger: HttpLogger;
+  /** Required when any route declares `auth` or `permission`. */
+  authenticator?: Authenticator;
+  readiness?: ReadinessCheck;
+  metrics?: MetricsProvider;
+  /** Largest accepted JSON body (bytes library syntax); default `'100kb'`. */
+  bodyLimit?: string;
+  /** express `trust proxy` setting; default `false` (client addresses are the socket's). */
+  trustProxy?: TrustProxy;
+}
+
+export interface HttpApp {
+  app: Express;
+  openapi: OpenApiDocument;
+}
+
+export const DEFAULT_BODY_LIMIT = '100kb';
+
+/** helmet's defaults, with a CSP that allows nothing and framing denied (`/docs` sets its own CSP). */
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+  });
+}
+
+function checkReservedPaths(routes: readonly Route[]): void {
+  for (const route of routes) {
+    if (route.path === OPENAPI_PATH || route.path === DOCS_PATH || route.path.startsWith(`${DOCS_PATH}/`)) {
+      throw new RouteDefinitionError(`${route.path} is served by the kit`, routeLabel(route));
+    }
+  }
+}
+
+/**
+ * Builds the app and its OpenAPI document. Every declaration is checked and every validator is
+ * compiled here, so a bad route fails start-up (with a `RouteDefinitionError`), not a request.
+ */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const { service, logger, authenticator, metrics } = options;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  checkReservedPaths(options.routes);
+  const routes = [...standardRoutes({ logger, readiness: options.readiness, metrics }), ...options.routes];
+  const groups = groupByPath(routes);
+  const unguarded = routes.find(requiresAuth);
+  if (authenticator === undefined && unguarded !== undefined) {
+    throw new RouteDefinitionError(
+      'requires a bearer token but no authenticator is configured',
+      routeLabel(unguarded),
+    );
+  }
+  const openapi = buildOpenApiDocument(routes, {
+    title: service.name,
+    version: service.version,
+    ...(service.description === undefined ? {} : { description: service.description }),
+  });
+  const compiler = createSchemaCompiler();
+  const deps = { authenticator, logger, readBody: jsonBodyReader(bodyLimit), realm: service.name };
+  const handlers = groups.map((group) => ({
+    group,
+    handlers: group.routes.map((route) => ({
+      route,
+      handler: routeHandler(compileRoute(route, compiler), deps),
+    })),
+  }));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.set('query parser', 'simple'); // no `a[b]=c` objects: query values are strings or arrays of them
+  app.set('etag', false); // no 304s the routes do not declare; static docs assets keep their own ETags
+
+  app.use(requestIdMiddleware());
+  app.use((_req, res, next) => {
+    res.locals.route = 'unmatched';
+    next();
+  });
+  app.use(accessLogMiddleware(logger));
+  if (metrics) app.use(metrics.middleware);
+  app.use(securityHeaders());
+
+  mountOpenApi(app, openapi);
+  mountDocs(app, service.name);
+  for (const { group, handlers: routeHandlers } of handlers) {
+    for (const { route, handler } of routeHandlers) app[route.method](group.expressPath, handler);
+    app.all(group.expressPath, methodNotAllowedHandler(group.path, group.allow));
+  }
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger, bodyLimit));
+  return { app, openapi };
+}

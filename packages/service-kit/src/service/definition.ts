@@ -1,0 +1,77 @@
+import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
+import type { Migration } from 'kysely/migration';
+import type { Authenticator } from '../auth/permissions.ts';
+import { type BaseConfig, baseConfigSchema } from '../config/base-schema.ts';
+import type { Database } from '../db/create-database.ts';
+import type { Route } from '../http/route.ts';
+import type { ReadinessReport } from '../http/standard-routes.ts';
+import type { Lifecycle } from '../lifecycle/lifecycle.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+
+/** The configuration of a service: the shared variables plus its own. */
+export type ServiceConfig<P extends TProperties> = BaseConfig & Static<TObject<P>>;
+
+/** What a service's routes and wiring get from the kit. */
+export interface ServiceContext<P extends TProperties> {
+  config: ServiceConfig<P>;
+  logger: Logger;
+  database: Database<unknown>;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  /** Present when `JWKS_URL`, `TOKEN_ISSUER` and `TOKEN_AUDIENCE` are configured. */
+  authenticator: Authenticator | undefined;
+}
+
+export type ReadinessProbe = () => Promise<{ ok: boolean; detail?: string }>;
+
+export interface ServiceDefinition<P extends TProperties = TProperties> {
+  /** `identity`, `authz`, ...: log field, metrics label, database schema, data folder. */
+  name: string;
+  version: string;
+  description: string;
+  /** Port from the spec's service table; `PORT` overrides it. */
+  defaultPort: number;
+  /** The service's own environment variables (TypeBox), added to the shared ones. */
+  config: TObject<P>;
+  /** Service-specific settings refused in production (`"VAR: reason"` each). */
+  productionRules?: (config: ServiceConfig<P>) => string[];
+  /**
+   * The service's kysely migrations by name, applied in name order (`store/migrations/index.ts`
+   * imports each migration file, so the built service carries them without a file scan).
+   */
+  migrations: Record<string, Migration>;
+  /** The HTTP API, declared with `defineRoute`. */
+  routes: (context: ServiceContext<P>) => Route[];
+  /** Extra readiness checks (consumers running, ...), by name. */
+  readiness?: (context: ServiceContext<P>) => Record<string, ReadinessProbe>;
+  /** Called after the database is migrated and before the HTTP server listens (start consumers, relays). */
+  start?: (context: ServiceContext<P>) => Promise<void>;
+}
+
+/** Identity function that checks a service definition's types. */
+export function defineService<P extends TProperties>(definition: ServiceDefinition<P>): ServiceDefinition<P> {
+  return definition;
+}
+
+/** The shared variables plus the service's own, with `PORT` defaulting to the service's port. */
+export function serviceConfigSchema<P extends TProperties>(
+  definition: Pick<ServiceDefinition<P>, 'defaultPort' | 'config'>,
+): TObject {
+  const port = Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: definition.defaultPort,
+    description: '0 picks a free port',
+  });
+  // Typed loosely on purpose: TypeBox cannot compute the static type of a spread over a generic P;
+  // `ServiceConfig<P>` states what `loadConfig` returns for it.
+  const properties: TProperties = {
+    ...baseConfigSchema.properties,
+    PORT: port,
+    ...definition.config.properties,
+  };
+  return Type.Object(properties);
+}
+
+export type { ReadinessReport };

@@ -1,0 +1,3 @@
+export * from './definition.ts';
+export { runService } from './run-service.ts';
+export { type RunningService, type StartServiceOptions, startService } from './start-service.ts';

@@ -1,0 +1,162 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TProperties } from '@sinclair/typebox';
+import { createJwksAuthenticator } from '../auth/jwks.ts';
+import { loadConfig } from '../config/load.ts';
+import { createDatabase, type Database } from '../db/create-database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { createHttpApp } from '../http/app.ts';
+import type { ReadinessReport } from '../http/standard-routes.ts';
+import { closeHttpServer } from '../lifecycle/http-server.ts';
+import { createLifecycle, type Lifecycle } from '../lifecycle/lifecycle.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { createMetrics } from '../telemetry/metrics.ts';
+import { createBrokerProbe } from './broker-probe.ts';
+import {
+  type ReadinessProbe,
+  type ServiceConfig,
+  type ServiceContext,
+  type ServiceDefinition,
+  serviceConfigSchema,
+} from './definition.ts';
+
+export interface StartServiceOptions {
+  /** Variables to read instead of `process.env` (tests). */
+  env?: Record<string, string | undefined>;
+  /** `.env` file read in development; `false` disables it. */
+  envFile?: string | false;
+  /** Process exit used by the lifecycle; tests pass a no-op. */
+  exit?: (code: number) => void;
+  /** Replaces the logger built from the config (tests silence it). */
+  logger?: Logger;
+  /** Database schema to use instead of the service's name (tests isolate suites this way). */
+  schema?: string;
+  /** Started telemetry (see `main.ts`); flushed last on shutdown. */
+  telemetry?: { shutdown(): Promise<void> };
+}
+
+export interface RunningService<P extends TProperties> {
+  config: ServiceConfig<P>;
+  /** `http://host:port` the service listens on. */
+  url: string;
+  server: Server;
+  database: Database<unknown>;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  /** Stops the service as SIGTERM would, without exiting the process when `exit` was replaced. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition every service's `main.ts` uses: config → logger → database (+ migrations) →
+ * metrics → HTTP app → listen, each piece registered for graceful shutdown in reverse order.
+ * Throws `ConfigError` for a bad configuration (see `runService` for the process wrapper).
+ */
+export async function startService<P extends TProperties>(
+  definition: ServiceDefinition<P>,
+  options: StartServiceOptions = {},
+): Promise<RunningService<P>> {
+  const config = loadConfig(serviceConfigSchema(definition), {
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.envFile === undefined ? {} : { envFile: options.envFile }),
+    ...(definition.productionRules === undefined
+      ? {}
+      : { productionRules: definition.productionRules as (cfg: unknown) => string[] }),
+  }) as ServiceConfig<P>;
+
+  const logger = options.logger ?? createLogger({ service: definition.name, level: config.LOG_LEVEL });
+  const lifecycle = createLifecycle({
+    logger,
+    ...(options.exit === undefined ? {} : { exit: options.exit }),
+  });
+
+  const database = await createDatabase<unknown>({
+    service: definition.name,
+    dataDir: config.DATA_DIR,
+    logger,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    ...(config.DATABASE_URL === undefined ? {} : { databaseUrl: config.DATABASE_URL }),
+  });
+  lifecycle.onShutdown('database', () => database.close());
+  try {
+    await migrateToLatest(database, { migrations: definition.migrations });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const broker = createBrokerProbe({
+    region: config.AWS_REGION,
+    prefix: config.ENV_PREFIX,
+    ...(config.AWS_ENDPOINT_URL === undefined ? {} : { endpoint: config.AWS_ENDPOINT_URL }),
+  });
+  lifecycle.onShutdown('broker client', async () => broker.close());
+
+  const authenticator =
+    config.JWKS_URL !== undefined && config.TOKEN_ISSUER !== undefined && config.TOKEN_AUDIENCE !== undefined
+      ? createJwksAuthenticator({
+          jwksUrl: config.JWKS_URL,
+          issuer: config.TOKEN_ISSUER,
+          audience: config.TOKEN_AUDIENCE,
+        })
+      : undefined;
+
+  const metrics = createMetrics({ service: definition.name });
+  const context: ServiceContext<P> = { config, logger, database, metrics, lifecycle, authenticator };
+
+  const probes: Record<string, ReadinessProbe> = {
+    database: async () => {
+      await database.ping();
+      return { ok: true };
+    },
+    broker: () => broker.probe(),
+    ...definition.readiness?.(context),
+  };
+  const readiness = async (): Promise<ReadinessReport> => {
+    if (lifecycle.shuttingDown)
+      return { ok: false, checks: { lifecycle: { ok: false, detail: 'shutting down' } } };
+    const entries = await Promise.all(
+      Object.entries(probes).map(async ([name, probe]) => {
+        try {
+          return [name, await probe()] as const;
+        } catch (error) {
+          return [name, { ok: false, detail: error instanceof Error ? error.name : 'failed' }] as const;
+        }
+      }),
+    );
+    return { ok: entries.every(([, r]) => r.ok), checks: Object.fromEntries(entries) };
+  };
+
+  await definition.start?.(context);
+
+  const { app } = createHttpApp({
+    service: { name: definition.name, version: definition.version, description: definition.description },
+    routes: definition.routes(context),
+    logger,
+    readiness,
+    metrics,
+    trustProxy: config.TRUST_PROXY,
+    ...(authenticator === undefined ? {} : { authenticator }),
+  });
+
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  lifecycle.onShutdown('http server', () => closeHttpServer(server));
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info('service started', { url, database: database.kind, port: address.port });
+
+  return {
+    config,
+    url,
+    server,
+    database,
+    logger,
+    lifecycle,
+    stop: () => lifecycle.shutdown('stop'),
+  };
+}

@@ -1,0 +1,17 @@
+export type { AwsClients } from './broker/aws-clients.ts';
+export { createAwsClients } from './broker/aws-clients.ts';
+export type { BrokerCleanup } from './broker/cleanup.ts';
+export { deleteBrokerResources } from './broker/cleanup.ts';
+export type { AwsEndpoint, TestBroker } from './broker/test-broker.ts';
+export { testBroker } from './broker/test-broker.ts';
+export type { TestConnection, TestDatabase } from './db/test-database.ts';
+export { testDatabase } from './db/test-database.ts';
+export type { InboxEmail, ReadInboxOptions } from './email/inbox.ts';
+export { isAddressedTo, readInbox } from './email/inbox.ts';
+export type { SesClients, TestEmail } from './email/test-email.ts';
+export { createSesClients, testEmail } from './email/test-email.ts';
+export { randomTag } from './env/random.ts';
+export type { AwsEndpointResource, DatabaseResource, TestResources } from './env/resources.ts';
+export { awsCredentials, RESOURCES_ENV, testResources } from './env/resources.ts';
+export type { TestKitErrorCode } from './errors.ts';
+export { TestKitError } from './errors.ts';

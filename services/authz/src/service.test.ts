@@ -1,0 +1,4 @@
+import { describeServiceConformance } from '@authplatform/service-kit/testing';
+import { service } from './service.ts';
+
+describeServiceConformance(service);

@@ -1,0 +1,16 @@
+import { defineService } from '@authplatform/service-kit';
+import { config } from './config.ts';
+import { routes } from './http/routes.ts';
+import { migrations } from './store/migrations/index.ts';
+
+/** The identity service: accounts, credentials, sessions, access and refresh tokens, MFA, OAuth 2 clients and signing keys. */
+export const service = defineService({
+  name: 'identity',
+  version: '0.1.0',
+  description:
+    'Accounts, credentials, sessions, access and refresh tokens, MFA, OAuth 2 clients and signing keys.',
+  defaultPort: 3001,
+  config,
+  migrations,
+  routes,
+});
