@@ -3,10 +3,15 @@
  * the five services in one terminal; Ctrl-C (or SIGTERM) stops everything cleanly.
  */
 import { resolve } from 'node:path';
+import { BROKER_PORT, PLATFORM_SERVICES, SES_PORT } from './platform.ts';
 import { describePlatform, startPlatform } from './runtime.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
+
+// PLATFORM_PORT_OFFSET moves every port (services, broker, SES) when the defaults are taken.
+const offset = Number.parseInt(process.env.PLATFORM_PORT_OFFSET ?? '0', 10) || 0;
+const services = PLATFORM_SERVICES.map((service) => ({ ...service, port: service.port + offset }));
 
 const database = process.env.DATABASE_URL
   ? 'PostgreSQL from DATABASE_URL'
@@ -14,7 +19,13 @@ const database = process.env.DATABASE_URL
 process.stdout.write(`Starting the auth platform (database: ${database})\n`);
 
 try {
-  const platform = await startPlatform({ root, dataDir });
+  const platform = await startPlatform({
+    root,
+    dataDir,
+    services,
+    brokerPort: BROKER_PORT + offset,
+    sesPort: SES_PORT + offset,
+  });
   process.stdout.write(describePlatform(platform));
   let stopping = false;
   const shutdown = (signal: string) => {

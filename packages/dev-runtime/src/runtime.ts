@@ -28,9 +28,9 @@ export interface RunningPlatform {
 /** The environment one service gets in the embedded runtime. */
 export function serviceEnv(
   service: PlatformService,
-  opts: { dataDir: string; brokerUrl: string; sesUrl: string; base: NodeJS.ProcessEnv },
+  opts: { dataDir: string; brokerUrl: string; sesUrl: string; identityUrl: string; base: NodeJS.ProcessEnv },
 ): NodeJS.ProcessEnv {
-  const identity = 'http://127.0.0.1:3001';
+  const identity = opts.identityUrl;
   return {
     ...opts.base,
     NODE_ENV: opts.base.NODE_ENV ?? 'development',
@@ -77,6 +77,7 @@ export async function startPlatform(options: RuntimeOptions): Promise<RunningPla
         dataDir: options.dataDir,
         brokerUrl: broker.url,
         sesUrl: email.url,
+        identityUrl: `http://127.0.0.1:${services.find((s) => s.name === 'identity')?.port ?? 3001}`,
         base: options.env ?? process.env,
       });
       children.push(
