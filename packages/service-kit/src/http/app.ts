@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import type { Authenticator } from '../auth/permissions.ts';
 import { accessLogMiddleware } from './access-log.ts';
 import { jsonBodyReader } from './body.ts';
+import { corsMiddleware } from './cors.ts';
 import { DOCS_PATH, mountDocs, mountOpenApi, OPENAPI_PATH } from './docs.ts';
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from './error-handler.ts';
 import { RouteDefinitionError } from './errors.ts';
@@ -37,6 +38,8 @@ export interface HttpAppOptions {
   metrics?: MetricsProvider;
   /** Largest accepted JSON body (bytes library syntax); default `'100kb'`. */
   bodyLimit?: string;
+  /** Origins allowed to call the API from a browser (exact match); none by default. */
+  corsOrigins?: readonly string[];
   /** express `trust proxy` setting; default `false` (client addresses are the socket's). */
   trustProxy?: TrustProxy;
 }
@@ -120,6 +123,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(accessLogMiddleware(logger));
   if (metrics) app.use(metrics.middleware);
   app.use(securityHeaders());
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    app.use(corsMiddleware(options.corsOrigins));
+  }
 
   mountOpenApi(app, openapi);
   mountDocs(app, service.name);

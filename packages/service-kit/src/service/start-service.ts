@@ -136,6 +136,7 @@ export async function startService<P extends TProperties>(
     readiness,
     metrics,
     trustProxy: config.TRUST_PROXY,
+    ...(config.CORS_ORIGINS === undefined ? {} : { corsOrigins: config.CORS_ORIGINS }),
     ...(authenticator === undefined ? {} : { authenticator }),
   });
 
