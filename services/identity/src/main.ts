@@ -1,17 +1,4 @@
-/**
- * Composition root of the identity service: telemetry first (so express, pg and the AWS SDK are
- * instrumented when they load), then the service itself.
- */
-import { startTelemetry } from '@authplatform/service-kit/telemetry';
+/** Composition root of the identity service: telemetry first, then the service (see service.ts). */
+import { boot } from '@authplatform/service-kit/boot';
 
-const telemetry = startTelemetry({
-  service: 'identity',
-  version: process.env.npm_package_version ?? '0.1.0',
-  ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT
-    ? { otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }
-    : {}),
-});
-
-const { runService } = await import('@authplatform/service-kit');
-const { service } = await import('./service.ts');
-await runService(service, { telemetry });
+await boot('identity', () => import('./service.ts'));

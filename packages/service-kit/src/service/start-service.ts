@@ -69,6 +69,9 @@ export async function startService<P extends TProperties>(
     logger,
     ...(options.exit === undefined ? {} : { exit: options.exit }),
   });
+  // Registered first, so it runs last: spans of the shutdown itself are still exported.
+  const { telemetry } = options;
+  if (telemetry !== undefined) lifecycle.onShutdown('telemetry', () => telemetry.shutdown());
 
   const database = await createDatabase<unknown>({
     service: definition.name,
