@@ -33,6 +33,12 @@ export const baseConfigSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: '.data', description: 'Where embedded state lives' }),
   AWS_REGION: Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', default: 'us-east-1' }),
   AWS_ENDPOINT_URL: Type.Optional(httpUrl('SNS/SQS/SES endpoint override (fauxqs, LocalStack)')),
+  AWS_ACCESS_KEY_ID: Type.Optional(
+    Type.String({ minLength: 1, description: 'Static AWS credentials (emulators); else the SDK chain' }),
+  ),
+  AWS_SECRET_ACCESS_KEY: Type.Optional(
+    Type.String({ minLength: 1, secret: true, description: 'Secret of AWS_ACCESS_KEY_ID' }),
+  ),
   ENV_PREFIX: Type.String({
     pattern: '^[a-z0-9][a-z0-9-]{0,31}$',
     default: 'dev',

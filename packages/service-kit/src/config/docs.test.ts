@@ -7,6 +7,6 @@ const doc = readFileSync(resolve(import.meta.dirname, '../../../../docs/configur
 
 describe('docs/configuration.md', () => {
   it.each(Object.keys(baseConfigSchema.properties))('documents %s', (variable) => {
-    expect(doc).toContain(`| \`${variable}\` |`);
+    expect(doc).toMatch(new RegExp(`^\\|\\s*\`${variable}\`\\s*\\|`, 'm'));
   });
 });

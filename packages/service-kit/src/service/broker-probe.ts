@@ -1,12 +1,9 @@
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsClientConfig } from './aws.ts';
 
 /** A readiness probe that the SQS endpoint (fauxqs, LocalStack or AWS) answers an authenticated call. */
-export function createBrokerProbe(options: { region: string; endpoint?: string; prefix: string }) {
-  const client = new SQSClient({
-    region: options.region,
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    maxAttempts: 1,
-  });
+export function createBrokerProbe(options: { aws: AwsClientConfig; prefix: string }) {
+  const client = new SQSClient({ ...options.aws, maxAttempts: 1 });
   return {
     async probe(): Promise<{ ok: boolean; detail?: string }> {
       try {

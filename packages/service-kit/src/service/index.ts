@@ -1,3 +1,4 @@
+export * from './aws.ts';
 export * from './definition.ts';
 export { runService } from './run-service.ts';
 export { type RunningService, type StartServiceOptions, startService } from './start-service.ts';

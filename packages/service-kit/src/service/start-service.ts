@@ -11,6 +11,7 @@ import { closeHttpServer } from '../lifecycle/http-server.ts';
 import { createLifecycle, type Lifecycle } from '../lifecycle/lifecycle.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
+import { awsClientConfig } from './aws.ts';
 import { createBrokerProbe } from './broker-probe.ts';
 import {
   type ReadinessProbe,
@@ -88,11 +89,7 @@ export async function startService<P extends TProperties>(
     throw error;
   }
 
-  const broker = createBrokerProbe({
-    region: config.AWS_REGION,
-    prefix: config.ENV_PREFIX,
-    ...(config.AWS_ENDPOINT_URL === undefined ? {} : { endpoint: config.AWS_ENDPOINT_URL }),
-  });
+  const broker = createBrokerProbe({ aws: awsClientConfig(config), prefix: config.ENV_PREFIX });
   lifecycle.onShutdown('broker client', async () => broker.close());
 
   const authenticator =
