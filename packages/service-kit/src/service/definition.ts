@@ -43,11 +43,23 @@ export interface ServiceDefinition<P extends TProperties = TProperties> {
   migrations: Record<string, Migration>;
   /** The HTTP API, declared with `defineRoute`. */
   routes: (context: ServiceContext<P>) => Route[];
-  /** Extra readiness checks (consumers running, ...), by name. */
-  readiness?: (context: ServiceContext<P>) => Record<string, ReadinessProbe>;
-  /** Called after the database is migrated and before the HTTP server listens (start consumers, relays). */
-  start?: (context: ServiceContext<P>) => Promise<void>;
+  /**
+   * Parts that run beside the HTTP API for as long as the service runs (outbox relay, consumers).
+   * Each starts after the migrations and before the server listens; its `stop` runs on shutdown
+   * after the server has stopped taking requests, and its probes join `/readyz`.
+   */
+  plugins?: ServicePlugin<P>[];
 }
+
+export interface RunningPlugin {
+  readiness?: Record<string, ReadinessProbe>;
+  stop?: () => Promise<void>;
+}
+
+export type ServicePlugin<P extends TProperties = TProperties> = {
+  name: string;
+  start(context: ServiceContext<P>): Promise<RunningPlugin>;
+};
 
 /** Identity function that checks a service definition's types. */
 export function defineService<P extends TProperties>(definition: ServiceDefinition<P>): ServiceDefinition<P> {

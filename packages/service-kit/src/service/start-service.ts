@@ -110,8 +110,13 @@ export async function startService<P extends TProperties>(
       return { ok: true };
     },
     broker: () => broker.probe(),
-    ...definition.readiness?.(context),
   };
+  for (const plugin of definition.plugins ?? []) {
+    const running = await plugin.start(context);
+    const { stop } = running;
+    if (stop !== undefined) lifecycle.onShutdown(plugin.name, stop);
+    Object.assign(probes, running.readiness);
+  }
   const readiness = async (): Promise<ReadinessReport> => {
     if (lifecycle.shuttingDown)
       return { ok: false, checks: { lifecycle: { ok: false, detail: 'shutting down' } } };
@@ -126,8 +131,6 @@ export async function startService<P extends TProperties>(
     );
     return { ok: entries.every(([, r]) => r.ok), checks: Object.fromEntries(entries) };
   };
-
-  await definition.start?.(context);
 
   const { app } = createHttpApp({
     service: { name: definition.name, version: definition.version, description: definition.description },
