@@ -283,6 +283,52 @@ describePostgres('createDatabase + migrateToLatest on Postgres', () => {
     expect(searchPath.rows[0]?.search_path).toBe(database.schema);
   });
 
+  it('survives the server killing a connection in use: the query fails, the service keeps running', async () => {
+    const warnings: string[] = [];
+    const logger: LoggerLike = {
+      info: () => {},
+      warn: (message: string) => {
+        warnings.push(message);
+      },
+      error: () => {},
+    };
+    const database = await openDb(freshSchema('killed'), logger);
+    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      // Hold a connection busy, then terminate its backend from outside, as a restart or a DBA would.
+      const busy = await database.db.connection().execute(async (conn) => {
+        const { rows: own } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn);
+        const pid = own[0]?.pid;
+        const sleeping = sql`select pg_sleep(5)`.execute(conn);
+        await admin.query('select pg_terminate_backend($1)', [pid]);
+        return sleeping.then(
+          () => 'finished',
+          () => 'failed',
+        );
+      });
+      expect(busy).toBe('failed');
+      expect(rows[0]?.pid).toEqual(expect.any(Number));
+      // The pool discards the dead client: a query may still meet it once (its end can arrive after
+      // its release), and then the pool connects afresh.
+      const attempts: string[] = [];
+      for (let i = 0; i < 3 && attempts.at(-1) !== 'ok'; i++) {
+        attempts.push(
+          await database.ping().then(
+            () => 'ok',
+            () => 'failed',
+          ),
+        );
+      }
+      expect(attempts.at(-1)).toBe('ok');
+      expect(attempts.length).toBeLessThanOrEqual(2);
+      expect(warnings).toContain('database connection failed');
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('close() is idempotent and the pool is gone afterwards', async () => {
     const database = await openDb(freshSchema('close'));
     await database.close();

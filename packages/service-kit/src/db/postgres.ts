@@ -31,6 +31,9 @@ export function createPostgresPool(opts: PostgresPoolOptions): pg.Pool {
   pool.on('error', (err) => {
     opts.logger?.warn('idle database connection failed', { service: opts.service, err });
   });
+  // A checked-out client losing its connection (server restart, terminated backend) emits on the
+  // client itself: without a listener that is an uncaught 'error' and the process dies. The query in
+  // flight still fails and the pool discards the client.
   return pool;
 }
 
