@@ -34,6 +34,11 @@ export function createPostgresPool(opts: PostgresPoolOptions): pg.Pool {
   // A checked-out client losing its connection (server restart, terminated backend) emits on the
   // client itself: without a listener that is an uncaught 'error' and the process dies. The query in
   // flight still fails and the pool discards the client.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      opts.logger?.warn('database connection failed', { service: opts.service, err });
+    });
+  });
   return pool;
 }
 
