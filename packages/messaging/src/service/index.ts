@@ -1,0 +1,6 @@
+export {
+  type MessagingHandlers,
+  type MessagingPluginResult,
+  type MessagingServiceContext,
+  messagingPlugin,
+} from './messaging-plugin.ts';
