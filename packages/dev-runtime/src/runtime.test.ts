@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { topology } from '@authplatform/contracts';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PLATFORM_SERVICES } from './platform.ts';
 import { describePlatform, type RunningPlatform, startPlatform } from './runtime.ts';
@@ -63,6 +65,22 @@ describe('embedded runtime', () => {
     const store = await fetch(`http://127.0.0.1:${8005 + OFFSET}/store`);
     expect(store.status).toBe(200);
     expect(await store.json()).toHaveProperty('emails');
+  });
+
+  it('creates the event topology on the broker before the services start', async () => {
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${4566 + OFFSET}`,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'dev-' }));
+      const names = QueueUrls.map((url) => url.slice(url.lastIndexOf('/') + 1));
+      const expected = topology.queues.flatMap((q) => [q.id, q.deadLetter.id]).map((id) => `dev-${id}`);
+      expect(names.sort()).toEqual(expect.arrayContaining(expected));
+    } finally {
+      sqs.destroy();
+    }
   });
 
   it('prints where each API reference and the inbox are', () => {

@@ -4,6 +4,7 @@ import { type Child, spawnService, stopChild } from './children.ts';
 import { type RunningEmulator, startBroker, startEmail } from './emulators.ts';
 import { BROKER_PORT, PLATFORM_SERVICES, type PlatformService, SES_PORT } from './platform.ts';
 import { waitForReady } from './readiness.ts';
+import { createTopology } from './topology.ts';
 
 export interface RuntimeOptions {
   /** Repository root (holds `services/`). */
@@ -69,6 +70,9 @@ export async function startPlatform(options: RuntimeOptions): Promise<RunningPla
     emulators.push(broker);
     const email = await startEmail(options.sesPort ?? SES_PORT);
     emulators.push(email);
+    const prefix = (options.env ?? process.env).ENV_PREFIX ?? 'dev';
+    const changes = await createTopology(broker.url, prefix);
+    log(`topology '${prefix}': ${changes.length === 0 ? 'already in place' : `${changes.length} change(s)`}`);
 
     services.forEach((service, index) => {
       const script = join(options.root, 'services', service.name, 'dist', 'main.js');

@@ -1,3 +1,4 @@
+import { messagingPlugin } from '@authplatform/messaging';
 import { defineService } from '@authplatform/service-kit';
 import { config } from './config.ts';
 import { routes } from './http/routes.ts';
@@ -12,4 +13,6 @@ export const service = defineService({
   config,
   migrations,
   routes,
+  // The outbox relay (events this service publishes) and, once it has handlers, its inbox consumer.
+  plugins: [messagingPlugin('notifications')],
 });

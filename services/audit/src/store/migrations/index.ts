@@ -1,7 +1,9 @@
+import { messagingMigrations } from '@authplatform/messaging';
 import type { Migration } from 'kysely/migration';
 
 /**
- * The audit service's migrations, applied in name order to its own schema. Add a file
- * `NNNN_what.ts` exporting `up` (and `down`) and list it here.
+ * The audit service's migrations, applied in name order to its own schema: the messaging tables
+ * (outbox, inbox) first, then the service's own. Add a file `NNNN_what.ts` exporting `up` (and
+ * `down`) and list it here.
  */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = { ...messagingMigrations };
