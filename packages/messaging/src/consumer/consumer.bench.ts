@@ -17,12 +17,12 @@
  * Broker: AWS_ENDPOINT_URL, or fauxqs on a loopback port in a worker thread. Stops by itself;
  * fails after 180 s.
  */
+
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { createDatabase, migrateToLatest } from '@authplatform/service-kit';
 import {
   CreateQueueCommand,
@@ -35,6 +35,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type Generated, sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import { startBenchBroker } from '../bench/broker.ts';
 import { type InboxDatabase, inboxMigrations } from '../inbox/schema.ts';
 import { createConsumer } from './consumer.ts';
 import type { ParseResult } from './contracts.ts';
@@ -51,37 +52,6 @@ interface BenchEvent {
   type: 'identity.user.updated';
   subject: string;
   data: { user_id: string; name: string };
-}
-
-async function serveFauxqs(): Promise<void> {
-  const testKit = import.meta.resolve('@authplatform/test-kit');
-  const servers = (await import(new URL('./env/servers.js', testKit).href)) as {
-    startFauxqsServer(): Promise<{ host: string; port: number; stop(): Promise<void> }>;
-  };
-  const server = await servers.startFauxqsServer();
-  parentPort?.postMessage({ endpoint: `http://${server.host}:${server.port}` });
-  parentPort?.once('message', () => {
-    void server.stop().then(() => parentPort?.close());
-  });
-}
-
-async function startBroker(): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const fromEnv = process.env.AWS_ENDPOINT_URL;
-  if (fromEnv) return { endpoint: fromEnv, stop: async () => undefined };
-  const worker = new Worker(new URL(import.meta.url), { execArgv: ['--conditions=development'] });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    worker.once('message', (m: { endpoint: string }) => resolve(m.endpoint));
-    worker.once('error', reject);
-  });
-  return {
-    endpoint,
-    stop: async () => {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.postMessage('stop');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-      await worker.terminate();
-    },
-  };
 }
 
 function benchEvent(n: number): BenchEvent {
@@ -112,7 +82,7 @@ async function main(): Promise<void> {
   const concurrency = Number(process.argv[5] ?? 10);
   const tag = randomUUID().slice(0, 8);
   const schema = `bench_${tag}`;
-  const broker = await startBroker();
+  const broker = await startBenchBroker();
   const sqs = new SQSClient({
     endpoint: broker.endpoint,
     region: process.env.AWS_REGION ?? 'us-east-1',
@@ -334,13 +304,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMainThread) {
-  const timer = setTimeout(() => {
-    console.error(`consumer bench: no result after ${TIMEOUT_MS / 1000} s`);
-    process.exit(1);
-  }, TIMEOUT_MS);
-  timer.unref();
-  await main();
-} else {
-  await serveFauxqs();
-}
+const timer = setTimeout(() => {
+  console.error(`consumer bench: no result after ${TIMEOUT_MS / 1000} s`);
+  process.exit(1);
+}, TIMEOUT_MS);
+timer.unref();
+await main();

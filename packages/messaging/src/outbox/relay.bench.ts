@@ -13,11 +13,11 @@
  * real broker would not). Bounded: stops by itself, fails after 120 s.
  * Bar (quality.md): ≥ 2,000 events/s sustained.
  */
+
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { type CloudEvent, physicalName, uuidv7 } from '@authplatform/contracts';
 import { createDatabase, migrateToLatest } from '@authplatform/service-kit';
 import {
@@ -34,44 +34,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { sql } from 'kysely';
+import { startBenchBroker } from '../bench/broker.ts';
 import { enqueueEvents } from './enqueue.ts';
 import { createOutboxRelay, RELAY_DEFAULTS } from './relay.ts';
 import { type OutboxDatabase, outboxMigrations } from './schema.ts';
 
 const BAR = 2_000;
 const TIMEOUT_MS = 120_000;
-
-/** Worker thread: fauxqs on a loopback port (test-kit's starter resolves the fauxqs package). */
-async function serveFauxqs(): Promise<void> {
-  const testKit = import.meta.resolve('@authplatform/test-kit');
-  const servers = (await import(new URL('./env/servers.js', testKit).href)) as {
-    startFauxqsServer(): Promise<{ host: string; port: number; stop(): Promise<void> }>;
-  };
-  const server = await servers.startFauxqsServer();
-  parentPort?.postMessage({ endpoint: `http://${server.host}:${server.port}` });
-  parentPort?.once('message', () => {
-    void server.stop().then(() => parentPort?.close());
-  });
-}
-
-async function startBroker(): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const fromEnv = process.env.AWS_ENDPOINT_URL;
-  if (fromEnv) return { endpoint: fromEnv, stop: async () => undefined };
-  const worker = new Worker(new URL(import.meta.url), { execArgv: ['--conditions=development'] });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    worker.once('message', (m: { endpoint: string }) => resolve(m.endpoint));
-    worker.once('error', reject);
-  });
-  return {
-    endpoint,
-    stop: async () => {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.postMessage('stop');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-      await worker.terminate();
-    },
-  };
-}
 
 function event(n: number): CloudEvent {
   return {
@@ -100,7 +69,7 @@ async function main(): Promise<void> {
   const tag = randomUUID().slice(0, 8);
   const prefix = `bench${tag}`;
   const schema = `bench_${tag}`;
-  const broker = await startBroker();
+  const broker = await startBenchBroker();
   const config = {
     endpoint: broker.endpoint,
     region: process.env.AWS_REGION ?? 'us-east-1',
@@ -234,13 +203,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMainThread) {
-  const timer = setTimeout(() => {
-    console.error(`outbox relay bench: no result after ${TIMEOUT_MS / 1000 + 30} s`);
-    process.exit(1);
-  }, TIMEOUT_MS + 30_000);
-  timer.unref();
-  await main();
-} else {
-  await serveFauxqs();
-}
+const timer = setTimeout(() => {
+  console.error(`outbox relay bench: no result after ${TIMEOUT_MS / 1000 + 30} s`);
+  process.exit(1);
+}, TIMEOUT_MS + 30_000);
+timer.unref();
+await main();
