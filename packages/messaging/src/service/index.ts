@@ -1,3 +1,4 @@
+export { type HandlerCoverage, handlerCoverage } from './coverage.ts';
 export {
   type MessagingHandlers,
   type MessagingPluginResult,

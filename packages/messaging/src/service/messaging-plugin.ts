@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client';
 import { createConsumer } from '../consumer/consumer.ts';
 import type { Consumer, ConsumerLogger, HandlerMap } from '../consumer/types.ts';
 import { createOutboxRelay } from '../outbox/relay.ts';
+import { handlerCoverage } from './coverage.ts';
 
 /**
  * The parts of a service-kit `ServiceContext` the plugin uses, stated structurally so messaging does
@@ -95,6 +96,21 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
         if (QueueUrl === undefined) throw new Error(`queue ${name} has no URL`);
         return QueueUrl;
       };
+      const eventTypes = Object.keys(handlers.events ?? {});
+      const coverage = handlerCoverage(service, eventTypes);
+      if (coverage.unexpected.length > 0) {
+        await relay.stop();
+        throw new Error(
+          `${service} has handlers for types its inbox is not subscribed to: ${coverage.unexpected.join(', ')} ` +
+            '(declare them in handledEvents of @authplatform/contracts)',
+        );
+      }
+      if (eventTypes.length > 0 && coverage.missing.length > 0) {
+        logger.warn('subscribed event types without a handler will be dead-lettered', {
+          service,
+          types: coverage.missing,
+        });
+      }
       try {
         const inbox = inboxOf(service);
         if (inbox !== undefined && handlers.events !== undefined && Object.keys(handlers.events).length > 0) {
