@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { credentialsConfig } from './config/credentials.ts';
+import { keysConfig } from './config/keys.ts';
 
 /**
  * Environment variables of the identity service beyond the shared ones of service-kit
  * (`NODE_ENV`, `PORT`, `DATABASE_URL`, `AWS_ENDPOINT_URL`, `JWKS_URL`, ...; see docs/configuration.md).
  */
-export const config = Type.Object({});
+export const config = Type.Object({ ...credentialsConfig, ...keysConfig });

@@ -1,5 +1,7 @@
 import { messagingPlugin } from '@authplatform/messaging';
 import { defineService } from '@authplatform/service-kit';
+import { keysPlugin } from './app/keys/keys-module.ts';
+import { keysProductionRules } from './config/keys.ts';
 import { config } from './config.ts';
 import { routes } from './http/routes.ts';
 import { migrations } from './store/migrations/index.ts';
@@ -14,6 +16,8 @@ export const service = defineService({
   config,
   migrations,
   routes,
-  // The outbox relay (events this service publishes) and, once it has handlers, its inbox consumer.
-  plugins: [messagingPlugin('identity')],
+  productionRules: (cfg) => keysProductionRules(cfg),
+  // Signing keys ensured before the server listens; the outbox relay (events this service publishes)
+  // and, once it has handlers, its inbox consumer.
+  plugins: [keysPlugin(), messagingPlugin('identity')],
 });

@@ -1,11 +1,17 @@
 import type { Route, ServiceContext } from '@authplatform/service-kit';
-import type { TProperties } from '@sinclair/typebox';
+import { keysFor } from '../app/keys/keys-module.ts';
+import type { config } from '../config.ts';
+import { keysRoutes } from './keys-routes.ts';
 
 /**
  * The HTTP API of the identity service, each route declared with `defineRoute` (schemas for
  * params, query, body and responses; the OpenAPI document is generated from them).
  * `/healthz`, `/readyz`, `/metrics`, `/openapi.json` and `/docs` come from service-kit.
  */
-export function routes(_context: ServiceContext<TProperties>): Route[] {
-  return [];
+export function routes(context: ServiceContext<typeof config.properties>): Route[] {
+  const keys = keysFor(context);
+  // Admin routes need token verification (JWKS_URL, TOKEN_ISSUER, TOKEN_AUDIENCE); without it they are not served.
+  return [
+    ...keysRoutes({ keys: keys.keys, issuer: keys.issuer, admin: context.authenticator !== undefined }),
+  ];
 }

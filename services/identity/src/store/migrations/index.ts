@@ -1,9 +1,15 @@
 import { messagingMigrations } from '@authplatform/messaging';
 import type { Migration } from 'kysely/migration';
+import * as signingKeys from '../keys/0001_signing_keys.ts';
+import * as attemptCounters from '../throttle/0002_attempt_counters.ts';
 
 /**
  * The identity service's migrations, applied in name order to its own schema: the messaging tables
  * (outbox, inbox) first, then the service's own. Add a file `NNNN_what.ts` exporting `up` (and
  * `down`) and list it here.
  */
-export const migrations: Record<string, Migration> = { ...messagingMigrations };
+export const migrations: Record<string, Migration> = {
+  ...messagingMigrations,
+  '0001_signing_keys': signingKeys,
+  '0002_attempt_counters': attemptCounters,
+};

@@ -1,0 +1,10 @@
+export type { AttemptCount, AttemptStore } from './attempt-store.ts';
+export type { ClientAddressSource } from './client-ip.ts';
+export { clientIp, ipBucket, normalizeIp, UNKNOWN_IP } from './client-ip.ts';
+export type {
+  LoginSubject,
+  LoginThrottle,
+  LoginThrottleOptions,
+  ThrottleDecision,
+} from './login-throttle.ts';
+export { accountKey, createLoginThrottle } from './login-throttle.ts';
