@@ -24,9 +24,13 @@ for (const group of ['packages', 'services']) {
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     broken += r.numRuntimeErrorTestSuites;
+    // A suite whose afterAll threw, or a package whose run failed for another reason, is a failure
+    // even when every test passed; a package that ran no test at all is one too.
+    if (!r.success && r.numFailedTests === 0 && r.numRuntimeErrorTestSuites === 0) broken += 1;
+    if (r.numTotalTests === 0) missing.push(`${group}/${name} (no test ran)`);
   }
 }
 if (missing.length > 0) console.error(`no test report from: ${missing.join(', ')}`);
 if (broken > 0) console.error(`${broken} test suite(s) failed to run`);
 console.log(`tests: ${passed} passed, ${failed + broken} failed`);
-process.exit(failed + broken + missing.length > 0 ? 1 : 0);
+process.exit(failed + broken + missing.length > 0 || passed === 0 ? 1 : 0);

@@ -3,8 +3,8 @@
 # Creates what the platform needs that is not part of the event topology:
 #  - the SES sender identity used by the notifications service,
 #  - a KMS key (alias/authplatform-kek) that can wrap identity's signing keys.
-# The SNS/SQS topology (topics, queues, DLQs, subscriptions) is created from the single definition
-# in packages/contracts (see docs/events.md once the event backbone lands).
+# The SNS/SQS topology (topics, queues, DLQs, subscriptions) is created by 20-topology.sh, generated
+# from the single definition in packages/contracts (see docs/events.md).
 set -euo pipefail
 prefix="${ENV_PREFIX:-dev}"
 

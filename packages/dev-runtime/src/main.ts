@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { BROKER_PORT, PLATFORM_SERVICES, SES_PORT } from './platform.ts';
-import { describePlatform, startPlatform } from './runtime.ts';
+import { describePlatform, type RunningPlatform, startPlatform } from './runtime.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
@@ -18,31 +18,46 @@ const database = process.env.DATABASE_URL
   : `embedded PGlite under ${dataDir}`;
 process.stdout.write(`Starting the auth platform (database: ${database})\n`);
 
+// Signals are handled from the first moment: Ctrl-C while the services boot stops what started.
+const starting = new AbortController();
+let platform: RunningPlatform | undefined;
+let stopping = false;
+const shutdown = (reason: string, code: number) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${reason}: stopping the platform\n`);
+  if (platform === undefined) {
+    starting.abort();
+    return;
+  }
+  platform.stop().then(
+    () => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`stop failed: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT', 0));
+process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+
 try {
-  const platform = await startPlatform({
+  platform = await startPlatform({
     root,
     dataDir,
     services,
     brokerPort: BROKER_PORT + offset,
     sesPort: SES_PORT + offset,
+    signal: starting.signal,
+    onServiceExit: (name, exitCode) => shutdown(`${name} exited (code ${exitCode})`, 1),
   });
+  if (stopping) {
+    await platform.stop();
+    process.exit(0);
+  }
   process.stdout.write(describePlatform(platform));
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping the platform\n`);
-    platform.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`stop failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {
+  if (stopping) process.exit(0);
   process.stderr.write(
     `The platform did not start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

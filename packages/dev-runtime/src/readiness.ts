@@ -5,7 +5,7 @@ export async function waitForReady(url: string, timeoutMs: number, isAlive: () =
   const started = performance.now();
   let last = 'no answer';
   while (performance.now() - started < timeoutMs) {
-    if (!isAlive()) throw new Error(`${url}: the process exited before it was ready`);
+    if (!isAlive()) throw new Error(`${url}: stopped before it was ready`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       if (res.status === 200) return Math.round(performance.now() - started);

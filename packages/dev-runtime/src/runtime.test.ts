@@ -136,4 +136,35 @@ describe('embedded runtime process', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('stops what it started when Ctrl-C comes while the services boot', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'runtime-early-'));
+    const main = join(root, 'packages', 'dev-runtime', 'src', 'main.ts');
+    const port = 3001 + OFFSET + 200;
+    const child = spawn(process.execPath, ['--conditions=development', main], {
+      env: { ...baseEnv, DATA_DIR: dataDir, LOG_LEVEL: 'warn', PLATFORM_PORT_OFFSET: String(OFFSET + 200) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await new Promise<void>((resolveTopology, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no topology line:\n${output}`)), 60_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('topology')) {
+            clearTimeout(timer);
+            resolveTopology();
+          }
+        });
+      });
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).not.toContain('Ctrl-C stops everything');
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -18,6 +18,10 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Aborts a start in progress (Ctrl-C while services boot): everything started is stopped. */
+  signal?: AbortSignal;
+  /** Called when a service exits while the platform runs (not during `stop()`). */
+  onServiceExit?: (name: string, code: number | null) => void;
 }
 
 export interface RunningPlatform {
@@ -96,11 +100,20 @@ export async function startPlatform(options: RuntimeOptions): Promise<RunningPla
         const readyMs = await waitForReady(
           `${url}/readyz`,
           options.readyTimeoutMs ?? 60_000,
-          () => child !== undefined && child.process.exitCode === null && child.process.signalCode === null,
+          () =>
+            options.signal?.aborted !== true &&
+            child !== undefined &&
+            child.process.exitCode === null &&
+            child.process.signalCode === null,
         );
         return { service, url, readyMs };
       }),
     );
+    for (const child of children) {
+      void child.exited.then((code) => {
+        if (!stopped) options.onServiceExit?.(child.name, code);
+      });
+    }
     log(`platform ready (${Math.max(...ready.map((r) => r.readyMs))} ms)`);
     return { emulators, services: ready, stop };
   } catch (error) {

@@ -63,6 +63,7 @@ async function oneRun(endpoint: string, run: number) {
     done = resolve;
   });
   const total = rate * seconds;
+  let failures = 0;
   // The producer's commit and the consumer's can be seen in either order; whichever comes second
   // records the latency (a handler that wins the race counts as 0 ms, never negative).
   const handledAt = new Map<string, number>();
@@ -122,7 +123,11 @@ async function oneRun(endpoint: string, run: number) {
     void db
       .transaction()
       .execute((trx) => enqueueEvent(trx, event))
-      .then(() => record(event.id, performance.now(), undefined));
+      .then(() => record(event.id, performance.now(), undefined))
+      .catch((error: unknown) => {
+        failures += 1;
+        process.stderr.write(`commit failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      });
   }
   await Promise.race([allHandled, sleep(60_000)]);
   await service.stop();
@@ -142,6 +147,7 @@ async function oneRun(endpoint: string, run: number) {
     of: total,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    failures,
   };
   process.stdout.write(
     `run ${run}: ${result.handled}/${total} handled, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms\n`,
@@ -165,6 +171,7 @@ try {
     `median of ${runs}: p50 ${p50.toFixed(1)} ms (bar ≤ 50), p99 ${p99.toFixed(1)} ms (bar ≤ 250); ` +
       `all handled: ${results.every((r) => r.handled === r.of)}\n`,
   );
+  if (results.some((r) => r.handled < r.of || r.failures > 0)) process.exitCode = 1;
 } finally {
   await broker.stop();
 }

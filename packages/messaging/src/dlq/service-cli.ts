@@ -7,7 +7,9 @@
  *   pnpm --filter @authplatform/notifications dlq -- --commands redrive --all
  *
  * Options: --prefix <env prefix> (default ENV_PREFIX or dev), --commands (the notifications-commands
- * queue instead of the service's inbox), then the commands and options of `runDlqCli`.
+ * queue instead of the service's inbox), --endpoint <url> / --region <r> (default AWS_ENDPOINT_URL,
+ * else the embedded broker at http://127.0.0.1:4566), --aws (real AWS, default credential chain),
+ * then the commands and options of `runDlqCli`.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -28,7 +30,9 @@ export async function runServiceDlqCli(argv: readonly string[], io: DlqCliIo = {
   const err = io.stderr ?? ((text: string) => process.stderr.write(`${text}\n`));
   const [service, ...rest] = argv;
   if (service === undefined || !isServiceName(service)) {
-    err('usage: service-dlq <service> [--prefix <p>] [--commands] list|show <id>|redrive ...');
+    err(
+      'usage: service-dlq <service> [--prefix <p>] [--commands] [--endpoint <url>|--aws] list|show <id>|redrive ...',
+    );
     return 2;
   }
   const args = [...rest];
@@ -40,6 +44,13 @@ export async function runServiceDlqCli(argv: readonly string[], io: DlqCliIo = {
     return value;
   };
   const prefix = take('--prefix') ?? env.ENV_PREFIX ?? 'dev';
+  const endpointFlag = take('--endpoint');
+  const regionFlag = take('--region');
+  const awsAt = args.indexOf('--aws');
+  if (awsAt >= 0) args.splice(awsAt, 1);
+  // Without an endpoint the CLI talks to the embedded broker of `npm start`, never to a real AWS
+  // account by accident: `--aws` asks for AWS (the SDK's usual credentials).
+  const endpoint = endpointFlag ?? env.AWS_ENDPOINT_URL ?? (awsAt >= 0 ? undefined : 'http://127.0.0.1:4566');
   const commandsAt = args.indexOf('--commands');
   if (commandsAt >= 0) args.splice(commandsAt, 1);
   const queueId = commandsAt >= 0 ? COMMANDS_QUEUE_ID : inboxOf(service as ServiceName)?.id;
@@ -50,8 +61,11 @@ export async function runServiceDlqCli(argv: readonly string[], io: DlqCliIo = {
   const client =
     sqs ??
     new SQSClient({
-      region: env.AWS_REGION ?? 'us-east-1',
-      ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
+      region: regionFlag ?? env.AWS_REGION ?? 'us-east-1',
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(endpoint !== undefined && env.AWS_ACCESS_KEY_ID === undefined
+        ? { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }
+        : {}),
     });
   try {
     const url = async (id: string) =>

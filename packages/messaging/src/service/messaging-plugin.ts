@@ -58,6 +58,20 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
     name: 'messaging',
     async start(context: MessagingServiceContext): Promise<MessagingPluginResult> {
       const { config, database, logger } = context;
+      const eventTypes = Object.keys(handlers.events ?? {});
+      const coverage = handlerCoverage(service, eventTypes);
+      if (coverage.unexpected.length > 0) {
+        throw new Error(
+          `${service} has handlers for types its inbox is not subscribed to: ${coverage.unexpected.join(', ')} ` +
+            '(declare them in handledEvents of @authplatform/contracts)',
+        );
+      }
+      if (eventTypes.length > 0 && coverage.missing.length > 0) {
+        logger.warn('subscribed event types without a handler will be dead-lettered', {
+          service,
+          types: coverage.missing,
+        });
+      }
       const aws = {
         region: config.AWS_REGION,
         ...(config.AWS_ENDPOINT_URL === undefined ? {} : { endpoint: config.AWS_ENDPOINT_URL }),
@@ -87,7 +101,13 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
           ? { listen: { connectionString: config.DATABASE_URL } }
           : {}),
       });
-      await relay.start();
+      try {
+        await relay.start();
+      } catch (error) {
+        sns.destroy();
+        sqs.destroy();
+        throw error;
+      }
 
       const consumers: Consumer[] = [];
       const queueUrl = async (id: string) => {
@@ -96,21 +116,6 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
         if (QueueUrl === undefined) throw new Error(`queue ${name} has no URL`);
         return QueueUrl;
       };
-      const eventTypes = Object.keys(handlers.events ?? {});
-      const coverage = handlerCoverage(service, eventTypes);
-      if (coverage.unexpected.length > 0) {
-        await relay.stop();
-        throw new Error(
-          `${service} has handlers for types its inbox is not subscribed to: ${coverage.unexpected.join(', ')} ` +
-            '(declare them in handledEvents of @authplatform/contracts)',
-        );
-      }
-      if (eventTypes.length > 0 && coverage.missing.length > 0) {
-        logger.warn('subscribed event types without a handler will be dead-lettered', {
-          service,
-          types: coverage.missing,
-        });
-      }
       try {
         const inbox = inboxOf(service);
         if (inbox !== undefined && handlers.events !== undefined && Object.keys(handlers.events).length > 0) {
@@ -123,6 +128,8 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
               parse: (body) => parseEvent(body),
               handlers: handlers.events,
               logger,
+              // Within the service's 10 s shutdown, after the HTTP server's 4 s.
+              stopTimeoutMs: 3_000,
               metrics: context.metrics.registry,
             }),
           );
@@ -138,6 +145,7 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
               handlers: handlers.commands,
               deduplicationKey: (command) => command.idempotency_key,
               logger,
+              stopTimeoutMs: 3_000,
               metrics: context.metrics.registry,
             }),
           );

@@ -111,8 +111,12 @@ export class JwksCache {
       const response = await this.#fetch(this.#url, {
         headers: { accept: 'application/jwk-set+json, application/json' },
         signal: AbortSignal.timeout(this.#timeoutMs),
+        // A redirect could lead from the configured https URL to plain http or an internal address.
+        redirect: 'error',
       });
       if (!response.ok) throw new Error(`JWKS answered HTTP ${response.status}`);
+      const declared = Number(response.headers.get('content-length') ?? '0');
+      if (declared > MAX_JWKS_BYTES) throw new Error('JWKS document is too large');
       const text = await response.text();
       if (text.length > MAX_JWKS_BYTES) throw new Error('JWKS document is too large');
       const body = JSON.parse(text) as { keys?: unknown };

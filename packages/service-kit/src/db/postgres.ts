@@ -26,6 +26,8 @@ export function createPostgresPool(opts: PostgresPoolOptions): pg.Pool {
     application_name: opts.service,
     options: [extraOptions, `-c search_path=${opts.schema}`].filter(Boolean).join(' '),
     types: pgTypes,
+    // A server that does not answer fails a query (and /readyz) in 5 s instead of queueing it forever.
+    connectionTimeoutMillis: 5_000,
   });
   // An idle client losing its connection emits on the pool; without a listener Node would crash.
   pool.on('error', (err) => {

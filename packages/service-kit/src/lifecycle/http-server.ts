@@ -19,7 +19,7 @@ export interface CloseHttpServerOptions {
  * closed; a server that is not listening resolves at once.
  */
 export function closeHttpServer(server: ClosableServer, options: CloseHttpServerOptions = {}): Promise<void> {
-  const graceMs = options.graceMs ?? 8_000;
+  const graceMs = options.graceMs ?? 4_000; // leaves the rest of the 10 s shutdown to consumers, relay, pool
   const sweepMs = options.sweepMs ?? 50;
   if (!server.listening) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {

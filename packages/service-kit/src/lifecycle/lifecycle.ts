@@ -20,6 +20,11 @@ export interface Lifecycle {
   onShutdown(name: string, fn: Closer): void;
   /** Runs the closers once, then exits 0 (all clean) or 1 (a closer failed or the deadline passed). */
   shutdown(reason: string): Promise<void>;
+  /**
+   * Runs the registered closers without exiting (a start that failed half-way releases what it
+   * had opened, then lets its caller report the error). Resolves whether or not a closer failed.
+   */
+  abort(reason: string): Promise<void>;
   /** Calls `shutdown` on SIGTERM and SIGINT; returns a function removing the handlers. */
   installSignalHandlers(signals?: readonly NodeJS.Signals[]): () => void;
   /** True from the moment shutdown starts (readiness probes can report it). */
@@ -86,6 +91,12 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         return running;
       }
       running = run(reason);
+      return running;
+    },
+    async abort(reason) {
+      if (running) return running;
+      logger.warn('releasing what a failed start opened', { reason });
+      running = runClosers().then(() => undefined);
       return running;
     },
     installSignalHandlers(signals = ['SIGTERM', 'SIGINT']) {

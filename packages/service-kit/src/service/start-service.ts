@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TProperties } from '@sinclair/typebox';
 import { createJwksAuthenticator } from '../auth/jwks.ts';
+import { ConfigError } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
 import { createDatabase, type Database } from '../db/create-database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -83,15 +84,40 @@ export async function startService<P extends TProperties>(
   });
   lifecycle.onShutdown('database', () => database.close());
   try {
-    await migrateToLatest(database, { migrations: definition.migrations });
+    return await startOnDatabase(definition, config, logger, lifecycle, database);
   } catch (error) {
-    await database.close();
+    // Whatever this start opened (pool, clients, plugins' relays and consumers) is released before
+    // the error reaches the caller.
+    await lifecycle.abort(error instanceof Error ? error.message : 'start failed');
     throw error;
   }
+}
+
+async function startOnDatabase<P extends TProperties>(
+  definition: ServiceDefinition<P>,
+  config: ServiceConfig<P>,
+  logger: Logger,
+  lifecycle: Lifecycle,
+  database: Database<unknown>,
+): Promise<RunningService<P>> {
+  await migrateToLatest(database, { migrations: definition.migrations });
 
   const broker = createBrokerProbe({ aws: awsClientConfig(config), prefix: config.ENV_PREFIX });
   lifecycle.onShutdown('broker client', async () => broker.close());
 
+  if (
+    config.JWKS_URL !== undefined &&
+    (config.TOKEN_ISSUER === undefined || config.TOKEN_AUDIENCE === undefined)
+  ) {
+    throw new ConfigError(
+      (['TOKEN_ISSUER', 'TOKEN_AUDIENCE'] as const)
+        .filter((name) => config[name] === undefined)
+        .map((variable) => ({
+          variable,
+          reason: 'is required when JWKS_URL is set (tokens are checked against it)',
+        })),
+    );
+  }
   const authenticator =
     config.JWKS_URL !== undefined && config.TOKEN_ISSUER !== undefined && config.TOKEN_AUDIENCE !== undefined
       ? createJwksAuthenticator({
@@ -111,12 +137,6 @@ export async function startService<P extends TProperties>(
     },
     broker: () => broker.probe(),
   };
-  for (const plugin of definition.plugins ?? []) {
-    const running = await plugin.start(context);
-    const { stop } = running;
-    if (stop !== undefined) lifecycle.onShutdown(plugin.name, stop);
-    Object.assign(probes, running.readiness);
-  }
   const readiness = async (): Promise<ReadinessReport> => {
     if (lifecycle.shuttingDown)
       return { ok: false, checks: { lifecycle: { ok: false, detail: 'shutting down' } } };
@@ -142,6 +162,15 @@ export async function startService<P extends TProperties>(
     ...(config.CORS_ORIGINS === undefined ? {} : { corsOrigins: config.CORS_ORIGINS }),
     ...(authenticator === undefined ? {} : { authenticator }),
   });
+
+  // Routes and app first (a declaration error fails before anything runs), then the plugins, then
+  // the server: requests only arrive once relays, consumers and keys are ready.
+  for (const plugin of definition.plugins ?? []) {
+    const running = await plugin.start(context);
+    const { stop } = running;
+    if (stop !== undefined) lifecycle.onShutdown(plugin.name, stop);
+    Object.assign(probes, running.readiness);
+  }
 
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {

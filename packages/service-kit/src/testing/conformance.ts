@@ -3,6 +3,9 @@
  * `describeServiceConformance(service)` in `services/<name>/src/service.test.ts`.
  */
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type TestBroker, type TestDatabase, testBroker, testDatabase } from '@authplatform/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validate } from '@readme/openapi-parser';
@@ -18,6 +21,14 @@ export function describeServiceConformance<P extends TProperties>(definition: Se
     let broker: TestBroker;
     let service: RunningService<P>;
     const exitCodes: number[] = [];
+    const extraDirs: string[] = [];
+    // A second instance next to the first: on PGlite it needs a folder of its own (one process per folder).
+    const ownDataDir = async (): Promise<Record<string, string>> => {
+      if (database.kind !== 'pglite') return {};
+      const dir = await mkdtemp(join(tmpdir(), 'conformance-'));
+      extraDirs.push(dir);
+      return { DATA_DIR: dir };
+    };
 
     beforeAll(async () => {
       database = await testDatabase();
@@ -31,6 +42,7 @@ export function describeServiceConformance<P extends TProperties>(definition: Se
       await service?.stop();
       await broker?.cleanup();
       await database?.drop();
+      for (const dir of extraDirs) await rm(dir, { recursive: true, force: true });
     });
 
     it('answers /healthz', async () => {
@@ -97,7 +109,7 @@ export function describeServiceConformance<P extends TProperties>(definition: Se
       const other = await startServiceForTest(
         definition,
         { database, broker },
-        { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+        { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', ...(await ownDataDir()) },
         () => {},
       );
       try {
