@@ -74,8 +74,10 @@ export async function startPlatform(options: RuntimeOptions): Promise<RunningPla
     emulators.push(broker);
     const email = await startEmail(options.sesPort ?? SES_PORT);
     emulators.push(email);
-    const prefix = (options.env ?? process.env).ENV_PREFIX ?? 'dev';
-    const changes = await createTopology(broker.url, prefix);
+    const base = options.env ?? process.env;
+    const prefix = base.ENV_PREFIX ?? 'dev';
+    // The services get the same region (serviceEnv), so they find what this creates.
+    const changes = await createTopology(broker.url, prefix, base.AWS_REGION ?? 'us-east-1');
     log(`topology '${prefix}': ${changes.length === 0 ? 'already in place' : `${changes.length} change(s)`}`);
 
     services.forEach((service, index) => {

@@ -6,9 +6,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  * Creates the platform's topics, queues, dead-letter queues and subscriptions on the embedded broker
  * (idempotent: on an existing `.data/fauxqs` it changes nothing), before any service starts.
  */
-export async function createTopology(brokerUrl: string, prefix: string): Promise<string[]> {
+export async function createTopology(brokerUrl: string, prefix: string, region: string): Promise<string[]> {
   const aws = {
-    region: 'us-east-1',
+    region,
     endpoint: brokerUrl,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   };

@@ -685,6 +685,7 @@ export function createConsumer<M extends ConsumableMessage, DB>(options: Consume
     logger.info('consumer stopped', { abandoned_still_running: flights.size });
   }
 
+  let loopFailed = false;
   return {
     start() {
       if (stopped !== undefined) {
@@ -695,7 +696,10 @@ export function createConsumer<M extends ConsumableMessage, DB>(options: Consume
       stopping = false;
       pollAbort = new AbortController();
       stopAbort = new AbortController();
+      loopFailed = false;
       loopDone = loop(pollAbort.signal).catch((err: unknown) => {
+        // Readiness must see it: a consumer whose loop died is not running, whatever start() said.
+        loopFailed = true;
         logger.error('consumer loop failed', { err });
       });
       logger.info('consumer started', {
@@ -713,7 +717,7 @@ export function createConsumer<M extends ConsumableMessage, DB>(options: Consume
       return stopped;
     },
     get running() {
-      return started && !stopping;
+      return started && !stopping && !loopFailed;
     },
     get inFlight() {
       return flights.size;
