@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { accountsConfig } from './app/accounts/accounts-config.ts';
 import { credentialsConfig } from './config/credentials.ts';
 import { keysConfig } from './config/keys.ts';
 
@@ -6,4 +7,4 @@ import { keysConfig } from './config/keys.ts';
  * Environment variables of the identity service beyond the shared ones of service-kit
  * (`NODE_ENV`, `PORT`, `DATABASE_URL`, `AWS_ENDPOINT_URL`, `JWKS_URL`, ...; see docs/configuration.md).
  */
-export const config = Type.Object({ ...credentialsConfig, ...keysConfig });
+export const config = Type.Object({ ...credentialsConfig, ...keysConfig, ...accountsConfig });

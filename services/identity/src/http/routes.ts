@@ -1,6 +1,7 @@
 import type { Route, ServiceContext } from '@authplatform/service-kit';
 import { keysFor } from '../app/keys/keys-module.ts';
 import type { config } from '../config.ts';
+import { accountsRoutes } from './accounts-routes.ts';
 import { keysRoutes } from './keys-routes.ts';
 
 /**
@@ -13,5 +14,6 @@ export function routes(context: ServiceContext<typeof config.properties>): Route
   // Admin routes need token verification (JWKS_URL, TOKEN_ISSUER, TOKEN_AUDIENCE); without it they are not served.
   return [
     ...keysRoutes({ keys: keys.keys, issuer: keys.issuer, admin: context.authenticator !== undefined }),
+    ...accountsRoutes(context),
   ];
 }

@@ -1,5 +1,6 @@
 import { messagingMigrations } from '@authplatform/messaging';
 import type { Migration } from 'kysely/migration';
+import * as accounts from '../accounts/0004_accounts.ts';
 import * as signingKeys from '../keys/0001_signing_keys.ts';
 import * as attemptCounters from '../throttle/0002_attempt_counters.ts';
 
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   ...messagingMigrations,
   '0001_signing_keys': signingKeys,
   '0002_attempt_counters': attemptCounters,
+  '0004_accounts': accounts,
 };

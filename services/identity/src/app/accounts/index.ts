@@ -1,0 +1,11 @@
+export type { AccountsConfigValues } from './accounts-config.ts';
+export { accountsConfig } from './accounts-config.ts';
+export { accountsFor } from './accounts-module.ts';
+export type { AccountsDeps, ClientInfo } from './deps.ts';
+export type { LoginInput, LoginOptions, LoginOutcome, NewSessionInfo } from './login.ts';
+export { login } from './login.ts';
+export type { LogoutOptions } from './logout.ts';
+export { logout } from './logout.ts';
+export type { SignupInput } from './signup.ts';
+export { signUp } from './signup.ts';
+export { confirmEmailVerification, RESEND_LIMIT_PER_HOUR, resendVerification } from './verify-email.ts';
