@@ -1,5 +1,6 @@
 import { messagingPlugin } from '@authplatform/messaging';
 import { defineService } from '@authplatform/service-kit';
+import { clientsProductionRules } from './app/clients/clients-config.ts';
 import { keysPlugin } from './app/keys/keys-module.ts';
 import { keysProductionRules } from './config/keys.ts';
 import { config } from './config.ts';
@@ -16,7 +17,7 @@ export const service = defineService({
   config,
   migrations,
   routes,
-  productionRules: (cfg) => keysProductionRules(cfg),
+  productionRules: (cfg) => [...keysProductionRules(cfg), ...clientsProductionRules(cfg)],
   // Signing keys ensured before the server listens; the outbox relay (events this service publishes)
   // and, once it has handlers, its inbox consumer.
   plugins: [keysPlugin(), messagingPlugin('identity')],

@@ -1,8 +1,11 @@
 import type { Route, ServiceContext } from '@authplatform/service-kit';
+import { clientsFor } from '../app/clients/clients-module.ts';
 import { keysFor } from '../app/keys/keys-module.ts';
 import type { config } from '../config.ts';
 import { accountsRoutes } from './accounts-routes.ts';
+import { clientsRoutes } from './clients-routes.ts';
 import { keysRoutes } from './keys-routes.ts';
+import { oauthRoutes } from './oauth-routes.ts';
 
 /**
  * The HTTP API of the identity service, each route declared with `defineRoute` (schemas for
@@ -11,9 +14,13 @@ import { keysRoutes } from './keys-routes.ts';
  */
 export function routes(context: ServiceContext<typeof config.properties>): Route[] {
   const keys = keysFor(context);
+  const clients = clientsFor(context);
+  const admin = context.authenticator !== undefined;
   // Admin routes need token verification (JWKS_URL, TOKEN_ISSUER, TOKEN_AUDIENCE); without it they are not served.
   return [
-    ...keysRoutes({ keys: keys.keys, issuer: keys.issuer, admin: context.authenticator !== undefined }),
+    ...keysRoutes({ keys: keys.keys, issuer: keys.issuer, admin }),
     ...accountsRoutes(context),
+    ...oauthRoutes({ oauth: clients.oauth }),
+    ...clientsRoutes({ clients: clients.clients, admin }),
   ];
 }

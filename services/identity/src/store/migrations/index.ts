@@ -1,6 +1,7 @@
 import { messagingMigrations } from '@authplatform/messaging';
 import type { Migration } from 'kysely/migration';
 import * as accounts from '../accounts/0004_accounts.ts';
+import * as oauthClients from '../clients/0003_oauth_clients.ts';
 import * as signingKeys from '../keys/0001_signing_keys.ts';
 import * as attemptCounters from '../throttle/0002_attempt_counters.ts';
 
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   ...messagingMigrations,
   '0001_signing_keys': signingKeys,
   '0002_attempt_counters': attemptCounters,
+  '0003_oauth_clients': oauthClients,
   '0004_accounts': accounts,
 };
