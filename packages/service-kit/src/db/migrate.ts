@@ -26,6 +26,38 @@ export async function migrateToLatest<DB>(
   database: Pick<Database<DB>, 'db' | 'schema' | 'logger'>,
   source: MigrationSource,
 ): Promise<MigrationOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(database, source);
+    } catch (error) {
+      if (attempt >= 5 || !isOtherSchemaDropped(error, database.schema)) throw error;
+      database.logger?.warn('another schema was dropped during catalog introspection; migrating again', {
+        schema: database.schema,
+        attempt,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+/**
+ * kysely's Migrator finds its tables through catalog introspection over every schema of the
+ * database, which calls `pg_get_serial_sequence` by name: a schema dropped meanwhile by someone else
+ * (another service's test suite, a tenant removal) fails that query with 3F000 naming that schema.
+ * Nothing of ours ran then (it precedes the migration transaction), so trying again is safe.
+ */
+export function isOtherSchemaDropped(error: unknown, schema: string): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '3F000') return !e.message.includes(`"${schema}"`);
+  }
+  return false;
+}
+
+async function migrateOnce<DB>(
+  database: Pick<Database<DB>, 'db' | 'schema' | 'logger'>,
+  source: MigrationSource,
+): Promise<MigrationOutcome> {
   const { db, schema, logger } = database;
   const migrator = new Migrator({ db, provider: providerFor(source), migrationTableSchema: schema });
   let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
