@@ -49,6 +49,8 @@ try {
     brokerPort: BROKER_PORT + offset,
     sesPort: SES_PORT + offset,
     signal: starting.signal,
+    // PLATFORM_READY_TIMEOUT_MS: how long each service may take to answer /readyz (default 60 s).
+    readyTimeoutMs: Number.parseInt(process.env.PLATFORM_READY_TIMEOUT_MS ?? '', 10) || 60_000,
     onServiceExit: (name, exitCode) => shutdown(`${name} exited (code ${exitCode})`, 1),
   });
   if (stopping) {

@@ -100,6 +100,8 @@ describe('embedded runtime process', () => {
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
         PLATFORM_PORT_OFFSET: String(OFFSET + 100),
+        // Five PGlite databases starting at once on two busy cores can take more than the default minute.
+        PLATFORM_READY_TIMEOUT_MS: '140000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -67,7 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(running.map((c) => c.stop({ timeoutMs: 0 })));
-  await suite.close();
+  await suite?.close();
 });
 
 function consumer(
