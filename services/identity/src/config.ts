@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { accountsConfig } from './app/accounts/accounts-config.ts';
+import { bootstrapAdminConfig } from './app/admin/bootstrap-admin.ts';
 import { clientsConfig } from './app/clients/clients-config.ts';
+import { sessionsConfig } from './app/sessions/sessions-config.ts';
 import { credentialsConfig } from './config/credentials.ts';
 import { keysConfig } from './config/keys.ts';
 
@@ -13,4 +15,6 @@ export const config = Type.Object({
   ...keysConfig,
   ...accountsConfig,
   ...clientsConfig,
+  ...sessionsConfig,
+  ...bootstrapAdminConfig,
 });

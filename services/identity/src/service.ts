@@ -1,9 +1,11 @@
 import { messagingPlugin } from '@authplatform/messaging';
 import { defineService } from '@authplatform/service-kit';
+import { bootstrapAdminPlugin } from './app/admin/bootstrap-admin.ts';
 import { clientsProductionRules } from './app/clients/clients-config.ts';
 import { keysPlugin } from './app/keys/keys-module.ts';
 import { keysProductionRules } from './config/keys.ts';
 import { config } from './config.ts';
+import { handlers } from './events/index.ts';
 import { routes } from './http/routes.ts';
 import { migrations } from './store/migrations/index.ts';
 
@@ -20,5 +22,5 @@ export const service = defineService({
   productionRules: (cfg) => [...keysProductionRules(cfg), ...clientsProductionRules(cfg)],
   // Signing keys ensured before the server listens; the outbox relay (events this service publishes)
   // and, once it has handlers, its inbox consumer.
-  plugins: [keysPlugin(), messagingPlugin('identity')],
+  plugins: [keysPlugin(), bootstrapAdminPlugin(), messagingPlugin('identity', { events: handlers })],
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CloudEvent,
   COMMANDS_QUEUE_ID,
@@ -16,6 +17,7 @@ import type { Registry } from 'prom-client';
 import { createConsumer } from '../consumer/consumer.ts';
 import type { Consumer, ConsumerLogger, HandlerMap } from '../consumer/types.ts';
 import { createOutboxRelay } from '../outbox/relay.ts';
+import { bootstrapTopology } from '../topology/bootstrap.ts';
 import { handlerCoverage } from './coverage.ts';
 
 /**
@@ -24,6 +26,7 @@ import { handlerCoverage } from './coverage.ts';
  */
 export interface MessagingServiceContext {
   config: {
+    NODE_ENV: string;
     ENV_PREFIX: string;
     DATABASE_URL?: string | undefined;
     AWS_REGION: string;
@@ -116,10 +119,16 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
         if (QueueUrl === undefined) throw new Error(`queue ${name} has no URL`);
         return QueueUrl;
       };
-      try {
-        const inbox = inboxOf(service);
-        if (inbox !== undefined && handlers.events !== undefined && Object.keys(handlers.events).length > 0) {
-          consumers.push(
+      const inbox = inboxOf(service);
+      const consumesEvents =
+        inbox !== undefined && handlers.events !== undefined && Object.keys(handlers.events).length > 0;
+      const consumesCommands = handlers.commands !== undefined && Object.keys(handlers.commands).length > 0;
+      const expected = (consumesEvents ? 1 : 0) + (consumesCommands ? 1 : 0);
+
+      const createConsumers = async (): Promise<Consumer[]> => {
+        const created: Consumer[] = [];
+        if (consumesEvents && inbox !== undefined && handlers.events !== undefined) {
+          created.push(
             createConsumer<CloudEvent, DB>({
               db,
               sqs,
@@ -134,8 +143,8 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
             }),
           );
         }
-        if (handlers.commands !== undefined && Object.keys(handlers.commands).length > 0) {
-          consumers.push(
+        if (consumesCommands && handlers.commands !== undefined) {
+          created.push(
             createConsumer<Command, DB>({
               db,
               sqs,
@@ -150,26 +159,66 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
             }),
           );
         }
-      } catch (error) {
-        await relay.stop();
-        sns.destroy();
-        sqs.destroy();
-        throw error;
-      }
-      for (const consumer of consumers) consumer.start();
+        return created;
+      };
 
+      // The service starts whether or not the broker answers (its /readyz says so): consumers are
+      // connected in the background, retrying with backoff. Outside production a missing topology is
+      // created on the spot (tests, a fresh embedded broker); in production it is an operator's job.
       let stopped = false;
+      const stopping = new AbortController();
+      let lastError: string | undefined;
+      let firstAttempt: () => void = () => {};
+      const firstAttemptDone = new Promise<void>((resolve) => {
+        firstAttempt = resolve;
+      });
+      const connecting = (async () => {
+        if (expected === 0) return;
+        for (let attempt = 0; !stopped; attempt++) {
+          try {
+            const created = await createConsumers();
+            if (stopped) return;
+            consumers.push(...created);
+            for (const consumer of created) consumer.start();
+            lastError = undefined;
+            firstAttempt();
+            return;
+          } catch (error) {
+            lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+            const missing = error instanceof Error && error.name === 'QueueDoesNotExist';
+            if (missing && config.NODE_ENV !== 'production') {
+              try {
+                await bootstrapTopology({ sns, sqs, prefix, logger });
+                continue;
+              } catch (bootstrapError) {
+                lastError = `topology: ${bootstrapError instanceof Error ? bootstrapError.message : String(bootstrapError)}`;
+              }
+            }
+            logger.warn('consumers not connected yet; retrying', { service, error: lastError, attempt });
+            firstAttempt();
+            await sleep(Math.min(30_000, 500 * 2 ** attempt), undefined, { signal: stopping.signal }).catch(
+              () => undefined,
+            );
+          }
+        }
+      })().finally(() => firstAttempt());
+      // Normally the consumers run before the server takes requests; a broker that does not answer
+      // delays the start by one attempt only.
+      await firstAttemptDone;
+
       return {
         readiness: {
           messaging: async () =>
             stopped
               ? { ok: false, detail: 'stopped' }
-              : consumers.every((c) => c.running)
+              : consumers.length === expected && consumers.every((c) => c.running)
                 ? { ok: true, detail: `relay running, ${consumers.length} consumer(s) running` }
-                : { ok: false, detail: 'a consumer is not running' },
+                : { ok: false, detail: `consumers not running${lastError ? ` (${lastError})` : ''}` },
         },
         async stop() {
           stopped = true;
+          stopping.abort();
+          await connecting;
           await Promise.all(consumers.map((c) => c.stop()));
           await relay.stop();
           sns.destroy();

@@ -49,6 +49,8 @@ describe('POST /v1/login', () => {
       token_type: 'Bearer',
       expires_in: 900,
       session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      // Opaque, 256 bits, base64url (see the refresh-token tests).
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
     });
     const jwks = createRemoteJWKSet(new URL(h.jwksUrl));
     const { payload, protectedHeader } = await jwtVerify(body.access_token as string, jwks, {

@@ -1,5 +1,6 @@
 /**
- * The OAuth 2 endpoints of the authorization server: `/oauth2/token` (client_credentials),
+ * The OAuth 2 endpoints of the authorization server: `/oauth2/token` (client_credentials, and
+ * refresh_token when `refresh` is given),
  * `/oauth2/introspect` (RFC 7662) and `/oauth2/revoke` (RFC 7009).
  *
  * Unlike the rest of the API these answer errors the RFC 6749 way (§5.2): JSON `{ error,
@@ -11,8 +12,17 @@
  */
 import { defineRoute, type HandlerContext, type Route } from '@authplatform/service-kit';
 import { Type } from '@sinclair/typebox';
-import type { OAuthEndpoints, OAuthErrorCode, OAuthFailure } from '../app/clients/oauth-endpoints.ts';
+import type {
+  ClientIdentification,
+  OAuthEndpoints,
+  OAuthErrorCode,
+  OAuthFailure,
+  RefreshGrantEndpoints,
+} from '../app/clients/oauth-endpoints.ts';
+import { truncateUserAgent } from '../domain/accounts/login-policy.ts';
 import { readClientCredentials } from '../domain/clients/client-auth.ts';
+import { looksLikeRefreshToken, MAX_REFRESH_TOKEN_INPUT } from '../domain/sessions/refresh-token.ts';
+import { clientIp } from '../domain/throttle/index.ts';
 
 export const MAX_OAUTH_BODY_BYTES = 16 * 1024;
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -40,6 +50,9 @@ const TokenResponseSchema = Type.Object(
     token_type: Type.Literal('Bearer'),
     expires_in: Type.Integer({ minimum: 1 }),
     scope: Type.Optional(Type.String({ description: 'The granted scopes, space-separated' })),
+    refresh_token: Type.Optional(
+      Type.String({ description: 'refresh_token grant only: the successor of the presented refresh token' }),
+    ),
   },
   { additionalProperties: false, description: 'RFC 6749 §5.1 access token response' },
 );
@@ -153,7 +166,10 @@ const CLIENT_AUTH_TEXT =
 async function prepare(req: Request, required: readonly string[]) {
   const read = await readOAuthParams(req);
   if (!read.ok) return read;
-  const { params } = read;
+  return authenticated(req, read.params, required);
+}
+
+function authenticated(req: Request, params: Params, required: readonly string[]) {
   const auth = readClientCredentials(req.headers.authorization, params);
   if (!auth.ok)
     return { ok: false as const, error: auth.error as OAuthErrorCode, description: auth.description };
@@ -164,8 +180,64 @@ async function prepare(req: Request, required: readonly string[]) {
   return { ok: true as const, params, credentials: auth.credentials };
 }
 
-export function oauthRoutes(deps: { oauth: OAuthEndpoints }): Route[] {
-  const { oauth } = deps;
+/**
+ * The client of a refresh grant or revocation: confidential (credentials as everywhere else) when an
+ * `Authorization` header or a `client_secret` is present, else public by `client_id` alone.
+ */
+function identifyClient(
+  req: Request,
+  params: Params,
+): { ok: true; client: ClientIdentification } | OAuthFailure {
+  const authorization = req.headers.authorization;
+  if ((authorization !== undefined && authorization !== '') || params.client_secret !== undefined) {
+    const auth = readClientCredentials(authorization, params);
+    if (!auth.ok) return { ok: false, error: auth.error as OAuthErrorCode, description: auth.description };
+    return { ok: true, client: { kind: 'confidential', credentials: auth.credentials } };
+  }
+  const clientId = params.client_id;
+  if (clientId === undefined || clientId === '' || clientId.length > 200) {
+    return { ok: false, error: 'invalid_client', description: 'Client authentication failed.' };
+  }
+  return { ok: true, client: { kind: 'public', clientId } };
+}
+
+export interface OAuthRoutesDeps {
+  oauth: OAuthEndpoints;
+  /** The refresh grant and refresh-token revocation (src/app/sessions); without it, neither is served. */
+  refresh?: RefreshGrantEndpoints | undefined;
+  /** `TRUSTED_PROXY_HOPS`, for the caller's address in reuse detection. */
+  trustedProxyHops?: number | undefined;
+}
+
+export function oauthRoutes(deps: OAuthRoutesDeps): Route[] {
+  const { oauth, refresh } = deps;
+  const hops = deps.trustedProxyHops ?? 0;
+  const callerOf = (req: Request) => {
+    const userAgent = req.headers['user-agent'];
+    return {
+      ip: clientIp(
+        { socketAddress: req.socket.remoteAddress, xForwardedFor: req.headers['x-forwarded-for'] },
+        hops,
+      ),
+      userAgent: truncateUserAgent(typeof userAgent === 'string' ? userAgent : undefined),
+    };
+  };
+
+  const refreshGrant = async (req: Request, params: Params, grant: RefreshGrantEndpoints) => {
+    const identified = identifyClient(req, params);
+    if (!identified.ok) return failure(identified);
+    const refreshToken = params.refresh_token;
+    if (refreshToken === undefined || refreshToken === '') {
+      return failure(invalidRequest('The parameter refresh_token is required.'));
+    }
+    const result = await grant.refreshToken(
+      identified.client,
+      { refresh_token: refreshToken.slice(0, MAX_REFRESH_TOKEN_INPUT + 1), scope: params.scope },
+      callerOf(req),
+    );
+    if (!result.ok) return failure(result);
+    return { status: 200 as const, body: result.response, headers: NO_STORE };
+  };
 
   const token = defineRoute({
     method: 'post',
@@ -176,14 +248,28 @@ export function oauthRoutes(deps: { oauth: OAuthEndpoints }): Route[] {
       'Form parameters: `grant_type=client_credentials`, optional `scope` (space-separated, a subset of ' +
       "the client's allowed scopes; all of them when absent). " +
       CLIENT_AUTH_TEXT +
-      ' The token carries `sub` and `client_id` = the client id, `scope` and the client’s `permissions`.',
+      ' The token carries `sub` and `client_id` = the client id, `scope` and the client’s `permissions`.' +
+      (refresh === undefined
+        ? ''
+        : ' Or `grant_type=refresh_token` with `refresh_token` (RFC 6749 §6): the public first-party client ' +
+          'sends `client_id=platform` and no secret; other clients authenticate as above and need the ' +
+          'refresh_token grant. Every use rotates the refresh token (a new one is in the response). A rotated ' +
+          'token used again revokes its family and session (RFC 9700 §4.14), except when the same client, ' +
+          'address and user agent present it again within REFRESH_REUSE_GRACE_SEC (default 5 s) of the ' +
+          'rotation (concurrent refreshes): that only answers invalid_grant. Unknown, expired (30 d idle, ' +
+          '90 d absolute by default), revoked or other clients’ tokens: invalid_grant.'),
     tags: ['oauth2'],
     responses: {
       200: { description: 'An access token', schema: TokenResponseSchema },
       ...errorResponses,
     },
     handler: async ({ req }) => {
-      const prepared = await prepare(req, ['grant_type']);
+      const read = await readOAuthParams(req);
+      if (!read.ok) return failure(read);
+      if (refresh !== undefined && read.params.grant_type === 'refresh_token') {
+        return refreshGrant(req, read.params, refresh);
+      }
+      const prepared = authenticated(req, read.params, ['grant_type']);
       if (!prepared.ok) {
         // A missing grant_type is invalid_request whether or not the client authenticated.
         return failure(prepared);
@@ -193,7 +279,10 @@ export function oauthRoutes(deps: { oauth: OAuthEndpoints }): Route[] {
         return failure({
           ok: false,
           error: 'unsupported_grant_type',
-          description: 'Supported grant types: client_credentials.',
+          description:
+            refresh === undefined
+              ? 'Supported grant types: client_credentials.'
+              : 'Supported grant types: client_credentials, refresh_token.',
         });
       }
       const result = await oauth.clientCredentials(credentials, { scope: params.scope });
@@ -235,13 +324,35 @@ export function oauthRoutes(deps: { oauth: OAuthEndpoints }): Route[] {
       CLIENT_AUTH_TEXT +
       ' An access token issued to the calling client is revoked until it expires (introspection then ' +
       'answers inactive; offline verifiers still accept it until `exp`). Always 200 once the client ' +
-      'is authenticated, also for unknown, expired or other clients’ tokens, which are left alone.',
+      'is authenticated, also for unknown, expired or other clients’ tokens, which are left alone.' +
+      (refresh === undefined
+        ? ''
+        : ' A refresh token revokes its whole family and its session (`identity.session.revoked`); the ' +
+          'public first-party client revokes its refresh tokens with `client_id=platform` and no secret.'),
     tags: ['oauth2'],
     responses: {
       200: { description: 'Revoked, or nothing to revoke' },
       ...errorResponses,
     },
     handler: async ({ req }) => {
+      if (refresh !== undefined) {
+        const read = await readOAuthParams(req);
+        if (!read.ok) return failure(read);
+        const token = read.params.token;
+        const identified = identifyClient(req, read.params);
+        if (!identified.ok) return failure(identified);
+        if (token === undefined || token === '')
+          return failure(invalidRequest('The parameter token is required.'));
+        if (looksLikeRefreshToken(token) || identified.client.kind === 'public') {
+          // Public clients revoke refresh tokens only; their access tokens expire on their own.
+          const result = await refresh.revokeRefreshToken(identified.client, token);
+          if (!result.ok) return failure(result);
+          return { status: 200 as const, headers: NO_STORE };
+        }
+        const result = await oauth.revoke(identified.client.credentials, token);
+        if (!result.ok) return failure(result);
+        return { status: 200 as const, headers: NO_STORE };
+      }
       const prepared = await prepare(req, ['token']);
       if (!prepared.ok) return failure(prepared);
       const result = await oauth.revoke(prepared.credentials, prepared.params.token ?? '');

@@ -9,11 +9,17 @@ import type { Kysely } from 'kysely';
 import { createPasswordPolicy } from '../../domain/password/index.ts';
 import { type AttemptStore, createLoginThrottle, type LoginThrottle } from '../../domain/throttle/index.ts';
 import type { AccountsDatabase } from '../../store/accounts/schema.ts';
+import type { SessionsDatabase } from '../../store/sessions/schema.ts';
 import { createPostgresAttemptStore, createRedisAttemptStore } from '../../store/throttle/index.ts';
 import type { AttemptCountersTables } from '../../store/throttle/postgres-attempt-store.ts';
 import { keysFor } from '../keys/keys-module.ts';
+import { issueFirstRefreshToken, revokeRefreshTokensOfSession } from '../sessions/refresh-tokens.ts';
+import { sessionsConfigured } from '../sessions/sessions-config.ts';
+import { sessionsFor } from '../sessions/sessions-module.ts';
 import { type AccountsConfigValues, DEV_LINK_BASE_URL } from './accounts-config.ts';
 import type { AccountsDeps } from './deps.ts';
+import type { LoginOptions } from './login.ts';
+import type { LogoutOptions } from './logout.ts';
 
 type AccountsContext = Pick<ServiceContext<TProperties>, 'config' | 'database' | 'logger' | 'lifecycle'>;
 
@@ -50,7 +56,7 @@ export function accountsFor(context: AccountsContext): AccountsDeps {
   // keysFor needs the keys part of the config, which identity's config includes.
   const keys = keysFor(context as unknown as Parameters<typeof keysFor>[0]);
   const db: Kysely<AccountsDatabase> = context.database.db.withTables<AccountsDatabase>();
-  const deps: AccountsDeps = {
+  const deps: AccountsDeps & { loginOptions?: LoginOptions; logoutOptions?: LogoutOptions } = {
     db,
     logger: context.logger,
     policy: createPasswordPolicy({ minLength: config.PASSWORD_MIN_LENGTH }),
@@ -65,6 +71,17 @@ export function accountsFor(context: AccountsContext): AccountsDeps {
     defaultTimezone: config.DEFAULT_TIMEZONE ?? 'UTC',
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
   };
+  // Refresh tokens (src/app/sessions) are switched on with `sessionsConfig` (and its migration):
+  // login issues the session's first one, logout revokes them in its transaction.
+  if (sessionsConfigured(context.config)) {
+    const sessions = sessionsFor(context);
+    deps.loginOptions = { issueRefreshToken: (session) => issueFirstRefreshToken(sessions, session) };
+    deps.logoutOptions = {
+      revokeRefreshTokens: async (trx, sessionId) => {
+        await revokeRefreshTokensOfSession(trx.withTables<SessionsDatabase>(), sessionId, 'logout');
+      },
+    };
+  }
   modules.set(context.database, deps);
   return deps;
 }

@@ -11,7 +11,8 @@
  *    `identity.login.succeeded` in one transaction, and an access token is issued for it.
  *
  * Seams for later work: MFA slots in between 3 and 4 (an `mfa_required` outcome instead of
- * tokens), and refresh tokens through `LoginOptions.issueRefreshToken`.
+ * tokens), and refresh tokens through `LoginOptions.issueRefreshToken` (by default
+ * `deps.loginOptions`, wired by `accountsFor`).
  */
 import { createEvent, uuidv7 } from '@authplatform/contracts';
 import { enqueueEvent } from '@authplatform/messaging';
@@ -27,6 +28,8 @@ import {
 import { dummyVerify, hashPassword, verifyPassword } from '../../domain/password/index.ts';
 import type { LoginSubject } from '../../domain/throttle/index.ts';
 import { accountsStore, type User } from '../../store/accounts/accounts-store.ts';
+import { activeLock } from '../../store/admin/admin-users-store.ts';
+import { claimsFor } from '../../store/claims/claims-store.ts';
 import type { AccountsDeps, ClientInfo } from './deps.ts';
 import { eventIp, invalidCredentials } from './errors.ts';
 
@@ -41,12 +44,17 @@ export interface NewSessionInfo {
   userId: string;
   clientId: string;
   authTime: number;
+  /** The login's method references (RFC 8176), for the access tokens of later refreshes. */
+  amr: string[];
 }
 
 export interface LoginOptions {
-  /** Later: issues the session's first refresh token (RFC 6749 `refresh_token` in the response). */
+  /** Issues the session's first refresh token (RFC 6749 `refresh_token` in the response). */
   issueRefreshToken?: (session: NewSessionInfo) => Promise<string>;
 }
+
+/** Deps with the service's default options (wired by `accountsFor` once refresh tokens are configured). */
+export type LoginDeps = AccountsDeps & { loginOptions?: LoginOptions | undefined };
 
 /** The outcome of a login. `mfa_required` will join this union when MFA exists. */
 export type LoginOutcome = {
@@ -90,7 +98,7 @@ async function recordFailedLogin(
 }
 
 export async function login(
-  deps: AccountsDeps,
+  deps: LoginDeps,
   input: LoginInput,
   client: ClientInfo,
   options: LoginOptions = {},
@@ -119,7 +127,10 @@ export async function login(
   }
   // `result.ok` implies a user with a password hash.
   const account = user as User;
-  const refusal = loginRefusal(account);
+  // Locks from security detections or admins (user_locks) refuse like any other reason: generic 401.
+  const refusal =
+    loginRefusal(account) ??
+    ((await activeLock(deps.db, account.id)) === undefined ? undefined : ('locked' as const));
   if (refusal !== undefined) {
     await recordFailedLogin(deps, refusal, email, account, client);
     throw invalidCredentials();
@@ -162,22 +173,25 @@ export async function login(
     );
   });
 
-  // Roles and permissions join the claims once the authz projection exists.
+  // Global roles and flattened permissions from the authz projection (src/events).
   const issued = await deps.issueAccessToken({
+    ...(await claimsFor(deps.db, account.id)),
     sub: account.id,
     client_id: PLATFORM_CLIENT_ID,
     sid: sessionId,
     amr: [...PASSWORD_AMR],
     auth_time: authTime,
   });
+  const issueRefreshToken = options.issueRefreshToken ?? deps.loginOptions?.issueRefreshToken;
   const refreshToken =
-    options.issueRefreshToken === undefined
+    issueRefreshToken === undefined
       ? undefined
-      : await options.issueRefreshToken({
+      : await issueRefreshToken({
           sessionId,
           userId: account.id,
           clientId: PLATFORM_CLIENT_ID,
           authTime,
+          amr: [...PASSWORD_AMR],
         });
   return {
     kind: 'tokens',

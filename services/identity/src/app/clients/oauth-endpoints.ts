@@ -1,8 +1,10 @@
 /**
- * Use cases behind `/oauth2/token` (client_credentials), `/oauth2/introspect` (RFC 7662) and
- * `/oauth2/revoke` (RFC 7009). Each returns an RFC 6749 outcome; the HTTP layer only maps it.
+ * Use cases behind `/oauth2/token` (client_credentials, refresh_token), `/oauth2/introspect`
+ * (RFC 7662) and `/oauth2/revoke` (RFC 7009). Each returns an RFC 6749 outcome; the HTTP layer
+ * only maps it.
  */
 import type { Kysely } from 'kysely';
+import { PLATFORM_CLIENT_ID } from '../../domain/accounts/login-policy.ts';
 import type { ClientCredentials } from '../../domain/clients/client-auth.ts';
 import { grantScopes, parseScope } from '../../domain/clients/scope.ts';
 import { insertRevokedToken, pruneRevokedTokens, tokenStatus } from '../../store/clients/clients-store.ts';
@@ -10,6 +12,11 @@ import type { ClientsDatabase } from '../../store/clients/schema.ts';
 import type { IssueAccessToken } from '../keys/issue-access-token.ts';
 import type { AuthenticateClient } from './authenticate-client.ts';
 import type { OwnTokenVerifier } from './own-token-verifier.ts';
+
+/** The refresh grant's outcome, as `rotateRefreshToken` (src/app/sessions) answers it. */
+type RotateOutcome =
+  | { ok: true; accessToken: string; expiresIn: number; refreshToken: string; scope?: string }
+  | { ok: false; reason: string };
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -158,6 +165,113 @@ export function createOAuthEndpoints(options: OAuthEndpointsOptions): OAuthEndpo
         expiresAt: new Date((verified.claims.exp + REVOCATION_MARGIN_SEC) * 1000),
       });
       await pruneRevokedTokens(db, at);
+      return { ok: true };
+    },
+  };
+}
+
+/**
+ * How a client identified itself: with a secret (`client_secret_basic` / `client_secret_post`), or
+ * — public clients only (RFC 6749 §2.1) — by `client_id` alone.
+ */
+export type ClientIdentification =
+  | { kind: 'confidential'; credentials: ClientCredentials }
+  | { kind: 'public'; clientId: string };
+
+/**
+ * Public clients: the platform's own first-party login (`client_id=platform`, the client of the
+ * tokens of `POST /v1/login`) runs in browsers and apps that cannot keep a secret, so it uses the
+ * refresh grant and revocation with `client_id=platform` and no secret (token endpoint auth method
+ * `none`). What protects its refresh tokens is their binding to the client, rotation on every use
+ * and reuse detection (RFC 9700 §4.14.2), not a client secret. Any other client id must authenticate.
+ */
+export const PUBLIC_CLIENT_IDS: ReadonlySet<string> = new Set([PLATFORM_CLIENT_ID]);
+
+export interface RefreshTokenResponse extends TokenResponse {
+  refresh_token: string;
+}
+
+/** The HTTP caller, for reuse detection and the `identity.token.reuse_detected` event. */
+export interface CallerInfo {
+  ip: string;
+  userAgent: string;
+}
+
+export interface RefreshGrantEndpoints {
+  /** `grant_type=refresh_token` (RFC 6749 §6). */
+  refreshToken(
+    client: ClientIdentification,
+    params: { refresh_token: string; scope?: string | undefined },
+    caller: CallerInfo,
+  ): Promise<{ ok: true; response: RefreshTokenResponse } | OAuthFailure>;
+  /** RFC 7009 for a refresh token: its family (and session) is revoked; always ok once the client is known. */
+  revokeRefreshToken(client: ClientIdentification, token: string): Promise<{ ok: true } | OAuthFailure>;
+}
+
+export interface RefreshGrantOptions {
+  authenticate: AuthenticateClient;
+  rotate: (token: string, caller: CallerInfo & { clientId: string }) => Promise<RotateOutcome>;
+  revokeFamily: (token: string, clientId: string) => Promise<boolean>;
+}
+
+const INVALID_GRANT: OAuthFailure = {
+  ok: false,
+  error: 'invalid_grant',
+  description: 'The refresh token is invalid, expired, revoked or was issued to another client.',
+};
+
+export function createRefreshGrantEndpoints(options: RefreshGrantOptions): RefreshGrantEndpoints {
+  /** The client id, once the client is known (public) or authenticated (confidential). */
+  async function identify(
+    client: ClientIdentification,
+    grant: string | undefined,
+  ): Promise<{ ok: true; clientId: string } | OAuthFailure> {
+    if (client.kind === 'public') {
+      return PUBLIC_CLIENT_IDS.has(client.clientId)
+        ? { ok: true, clientId: client.clientId }
+        : INVALID_CLIENT;
+    }
+    const authenticated = await options.authenticate(client.credentials);
+    if (authenticated === undefined) return INVALID_CLIENT;
+    if (grant !== undefined && !authenticated.grant_types.includes(grant)) {
+      return {
+        ok: false,
+        error: 'unauthorized_client',
+        description: `This client may not use the ${grant} grant.`,
+      };
+    }
+    return { ok: true, clientId: authenticated.id };
+  }
+
+  return {
+    async refreshToken(client, params, caller) {
+      const identified = await identify(client, 'refresh_token');
+      if (!identified.ok) return identified;
+      if (params.scope !== undefined) {
+        // RFC 6749 §6 lets a client narrow the scope; platform sessions carry none to narrow.
+        return { ok: false, error: 'invalid_scope', description: 'Omit scope: the original scope is kept.' };
+      }
+      const outcome = await options.rotate(params.refresh_token, {
+        ...caller,
+        clientId: identified.clientId,
+      });
+      if (!outcome.ok) return INVALID_GRANT;
+      return {
+        ok: true,
+        response: {
+          access_token: outcome.accessToken,
+          token_type: 'Bearer',
+          expires_in: outcome.expiresIn,
+          refresh_token: outcome.refreshToken,
+          ...(outcome.scope === undefined ? {} : { scope: outcome.scope }),
+        },
+      };
+    },
+
+    async revokeRefreshToken(client, token) {
+      const identified = await identify(client, undefined);
+      if (!identified.ok) return identified;
+      await options.revokeFamily(token, identified.clientId);
       return { ok: true };
     },
   };

@@ -1,8 +1,11 @@
 import { messagingMigrations } from '@authplatform/messaging';
 import type { Migration } from 'kysely/migration';
 import * as accounts from '../accounts/0004_accounts.ts';
+import * as claimsProjection from '../claims/0007_claims_projection.ts';
 import * as oauthClients from '../clients/0003_oauth_clients.ts';
+import * as credentialTokens from '../credentials/0006_credential_tokens.ts';
 import * as signingKeys from '../keys/0001_signing_keys.ts';
+import * as refreshTokens from '../sessions/0005_refresh_tokens.ts';
 import * as attemptCounters from '../throttle/0002_attempt_counters.ts';
 
 /**
@@ -16,4 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0002_attempt_counters': attemptCounters,
   '0003_oauth_clients': oauthClients,
   '0004_accounts': accounts,
+  '0005_refresh_tokens': refreshTokens,
+  '0006_credential_tokens': credentialTokens,
+  '0007_claims_projection': claimsProjection,
 };

@@ -1,0 +1,56 @@
+/**
+ * Use case: `DELETE /v1/me` — the user deletes their account (identity.md "Self-service account";
+ * audit.md: identity's `DELETE /v1/me` starts an erasure across services).
+ *
+ * Needs a recent login (`auth_time` within `RECENT_AUTH_MAX_AGE_SEC`), else `403
+ * reauthentication_required`. One transaction records the deletion with a new erasure request id
+ * (`account_deletions`), disables the user (no login, no reset), revokes every session (reason
+ * `user_deleted`), drops pending credential tokens and enqueues `identity.user.deleted`
+ * { actor, erasure_request_id }. Idempotent: a second call changes nothing and emits nothing.
+ */
+import { createEvent, uuidv7 } from '@authplatform/contracts';
+import { enqueueEvent } from '@authplatform/messaging';
+import type { AccessTokenClaims } from '@authplatform/service-kit';
+import { isRecentAuth, RECENT_AUTH_MAX_AGE_SEC } from '../../domain/credentials/recent-auth.ts';
+import { credentialsStore } from '../../store/credentials/credentials-store.ts';
+import type { CredentialsDeps } from './deps.ts';
+import { reauthenticationRequired, userSessionRequired } from './errors.ts';
+import { revokeSessions } from './revoke-sessions.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The erasure request id when this call deleted the account; undefined when it already was. */
+export async function deleteAccount(
+  deps: CredentialsDeps,
+  claims: Pick<AccessTokenClaims, 'sub' | 'sid' | 'auth_time'>,
+): Promise<{ erasureRequestId: string | undefined }> {
+  const { sub, sid } = claims;
+  if (typeof sid !== 'string' || !UUID.test(sid) || !UUID.test(sub)) throw userSessionRequired();
+  if (!isRecentAuth(claims.auth_time, deps.nowSec())) throw reauthenticationRequired(RECENT_AUTH_MAX_AGE_SEC);
+  const erasureRequestId = uuidv7();
+  const actor = { type: 'user' as const, id: sub };
+  return deps.db.transaction().execute(async (trx) => {
+    const store = credentialsStore(trx);
+    const user = await store.findUserById(sub);
+    if (user === undefined) throw userSessionRequired();
+    const recorded = await store.recordDeletion({
+      user_id: user.id,
+      erasure_request_id: erasureRequestId,
+      actor_type: actor.type,
+      actor_id: actor.id,
+    });
+    if (!recorded) return { erasureRequestId: undefined };
+    await store.disableUser(user.id);
+    await store.deleteUnusedTokens(user.id);
+    await revokeSessions(trx, user.id, 'user_deleted', actor);
+    await enqueueEvent(
+      trx,
+      createEvent('identity.user.deleted', {
+        user_id: user.id,
+        actor,
+        erasure_request_id: erasureRequestId,
+      }),
+    );
+    return { erasureRequestId };
+  });
+}

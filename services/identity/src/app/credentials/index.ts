@@ -1,0 +1,12 @@
+export { confirmEmailChange, requestEmailChange } from './change-email.ts';
+export type { ChangePasswordInput } from './change-password.ts';
+export { changePassword } from './change-password.ts';
+export type { CurrentUser, MeClaims } from './current-user.ts';
+export { currentUser } from './current-user.ts';
+export { deleteAccount } from './delete-account.ts';
+export type { CredentialsDeps } from './deps.ts';
+export { credentialsFor, RESET_REQUEST_FLOOR_MS } from './deps.ts';
+export type { ConfirmResetInput, ResetClient } from './password-reset.ts';
+export { confirmPasswordReset, requestPasswordReset } from './password-reset.ts';
+export type { Actor, RevocationReason } from './revoke-sessions.ts';
+export { revokeSessions } from './revoke-sessions.ts';

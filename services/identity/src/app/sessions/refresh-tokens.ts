@@ -1,0 +1,216 @@
+/**
+ * Use cases of refresh tokens (identity.md "Tokens"; RFC 6749 §6, RFC 9700 §4.14):
+ *
+ * - `issueFirstRefreshToken`: at login, a family for the new session and its first token.
+ * - `rotateRefreshToken`: the refresh grant. The family row is locked (`FOR UPDATE`) and the token
+ *   is marked used by one `UPDATE … WHERE used_at IS NULL`, so concurrent refreshes with one token
+ *   cannot fork the family: exactly one gets a successor. A rotated token presented again is a
+ *   reuse: the family and the session are revoked, with `identity.token.reuse_detected` and
+ *   `identity.session.revoked` (reason `reuse_detected`) — except for a benign race (same client,
+ *   IP address and user agent within `REFRESH_REUSE_GRACE_SEC`, default 5 s), which is only
+ *   refused (`invalid_grant`). Idle (default 30 d) and absolute (default 90 d) expiry.
+ * - `revokeRefreshTokensOfSession`: logout and session revocation (inside their transaction).
+ * - `revokeRefreshTokenFamily`: RFC 7009 revocation of a refresh token (its whole family).
+ *
+ * Neither tokens nor their hashes ever go into events or logs.
+ */
+import { createEvent, uuidv7 } from '@authplatform/contracts';
+import { enqueueEvent } from '@authplatform/messaging';
+import type { Kysely } from 'kysely';
+import { truncateUserAgent } from '../../domain/accounts/login-policy.ts';
+import {
+  classifyReuse,
+  hashRefreshToken,
+  looksLikeRefreshToken,
+  newRefreshToken,
+} from '../../domain/sessions/refresh-token.ts';
+import type { SessionsDatabase } from '../../store/sessions/schema.ts';
+import { sessionsStore } from '../../store/sessions/sessions-store.ts';
+import { eventIp } from '../accounts/errors.ts';
+import type { RefreshCaller, SessionsDeps } from './deps.ts';
+
+export interface FirstRefreshTokenInput {
+  sessionId: string;
+  userId: string;
+  clientId: string;
+  /** Seconds since the epoch. */
+  authTime: number;
+  amr: readonly string[];
+  scope?: string | undefined;
+}
+
+/** Starts the session's family and returns its first token (the only time it exists in clear). */
+export async function issueFirstRefreshToken(
+  deps: Pick<SessionsDeps, 'db' | 'idleTtlSec' | 'absoluteTtlSec'>,
+  input: FirstRefreshTokenInput,
+): Promise<string> {
+  const token = newRefreshToken();
+  const familyId = uuidv7();
+  await deps.db.transaction().execute(async (trx) => {
+    const store = sessionsStore(trx);
+    await store.insertFamily({
+      id: familyId,
+      session_id: input.sessionId,
+      user_id: input.userId,
+      client_id: input.clientId,
+      auth_time: input.authTime,
+      amr: [...input.amr],
+      scope: input.scope ?? null,
+      absoluteTtlSec: deps.absoluteTtlSec,
+    });
+    await store.insertToken({ token_hash: token.hash, family_id: familyId, idleTtlSec: deps.idleTtlSec });
+  });
+  return token.token;
+}
+
+export type RefreshOutcome =
+  | {
+      ok: true;
+      accessToken: string;
+      expiresIn: number;
+      refreshToken: string;
+      scope?: string;
+      sessionId: string;
+    }
+  | {
+      ok: false;
+      /** Why, for logs and tests only: the client always gets the same `invalid_grant`. */
+      reason: 'unknown' | 'wrong_client' | 'revoked' | 'expired' | 'concurrent_rotation' | 'reuse_detected';
+    };
+
+/** The refresh grant: rotates `token` for `caller` (see the module comment). */
+export async function rotateRefreshToken(
+  deps: SessionsDeps,
+  token: string,
+  caller: RefreshCaller,
+): Promise<RefreshOutcome> {
+  if (!looksLikeRefreshToken(token)) return { ok: false, reason: 'unknown' };
+  const tokenHash = hashRefreshToken(token);
+  const userAgent = truncateUserAgent(caller.userAgent);
+  const outcome = await deps.db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
+    const store = sessionsStore(trx);
+    const found = await store.findAndLock(tokenHash);
+    if (found === undefined) return { ok: false, reason: 'unknown' };
+    // A token of another client is refused and left alone (RFC 6749 §6: bound to its client).
+    if (found.client_id !== caller.clientId) return { ok: false, reason: 'wrong_client' };
+    if (found.family_revoked || found.session_revoked || !found.user_active) {
+      return { ok: false, reason: 'revoked' };
+    }
+    if (found.used) {
+      const kind = classifyReuse({
+        sinceRotationSec: found.since_used_sec ?? Number.POSITIVE_INFINITY,
+        graceSec: deps.reuseGraceSec,
+        rotatedBy: { clientId: found.client_id, ip: found.used_ip, userAgent: found.used_user_agent },
+        presentedBy: { clientId: caller.clientId, ip: caller.ip, userAgent },
+      });
+      if (kind === 'race') return { ok: false, reason: 'concurrent_rotation' };
+      await store.revokeFamily(found.family_id, 'reuse_detected');
+      const revokedSessions = await store.revokeSessions(found.user_id, 'reuse_detected', {
+        id: found.session_id,
+      });
+      await store.revokeFamiliesOfSession(found.session_id, 'reuse_detected');
+      await enqueueEvent(
+        trx,
+        createEvent('identity.token.reuse_detected', {
+          user_id: found.user_id,
+          family_id: found.family_id,
+          session_id: found.session_id,
+          client_id: found.client_id,
+          ip: eventIp(caller.ip),
+          user_agent: userAgent,
+        }),
+      );
+      if (revokedSessions.length > 0) {
+        await enqueueEvent(
+          trx,
+          createEvent('identity.session.revoked', {
+            user_id: found.user_id,
+            session_id: found.session_id,
+            reason: 'reuse_detected',
+            actor: { type: 'system' },
+          }),
+        );
+      }
+      return { ok: false, reason: 'reuse_detected' };
+    }
+    if (found.expired || found.family_expired) return { ok: false, reason: 'expired' };
+    // Under the family lock this cannot fail; the single conditional UPDATE is the second guard.
+    if (!(await store.markUsed(tokenHash, { ip: caller.ip, userAgent }))) {
+      return { ok: false, reason: 'concurrent_rotation' };
+    }
+    const next = newRefreshToken();
+    await store.insertToken({
+      token_hash: next.hash,
+      family_id: found.family_id,
+      idleTtlSec: deps.idleTtlSec,
+    });
+    await store.touchSession(found.session_id);
+    // Signed before commit: if signing fails, the old token stays unused and the client can retry.
+    const issued = await deps.issueAccessToken({
+      sub: found.user_id,
+      client_id: found.client_id,
+      sid: found.session_id,
+      auth_time: Number(found.auth_time),
+      amr: [...found.amr],
+      ...(found.scope === null ? {} : { scope: found.scope }),
+    });
+    return {
+      ok: true,
+      accessToken: issued.token,
+      expiresIn: issued.expiresIn,
+      refreshToken: next.token,
+      sessionId: found.session_id,
+      ...(found.scope === null ? {} : { scope: found.scope }),
+    };
+  });
+  if (!outcome.ok && outcome.reason === 'reuse_detected') {
+    deps.logger.warn('refresh token reuse detected: family and session revoked', {
+      client_id: caller.clientId,
+    });
+  }
+  return outcome;
+}
+
+/** Revokes the refresh tokens of a session, inside the caller's transaction (logout, session revocation). */
+export async function revokeRefreshTokensOfSession(
+  db: Kysely<SessionsDatabase>,
+  sessionId: string,
+  reason: string,
+): Promise<number> {
+  return sessionsStore(db).revokeFamiliesOfSession(sessionId, reason);
+}
+
+/**
+ * RFC 7009 for refresh tokens: revokes the token's family when it belongs to `clientId`, and with
+ * it the session (one family per session, so the session could not be continued anyway):
+ * `identity.session.revoked` with reason `logout`. Unknown tokens and other clients' tokens are
+ * left alone; the caller answers 200 either way.
+ */
+export async function revokeRefreshTokenFamily(
+  deps: Pick<SessionsDeps, 'db'>,
+  token: string,
+  clientId: string,
+): Promise<boolean> {
+  if (!looksLikeRefreshToken(token)) return false;
+  const tokenHash = hashRefreshToken(token);
+  return deps.db.transaction().execute(async (trx) => {
+    const store = sessionsStore(trx);
+    const found = await store.findAndLock(tokenHash);
+    if (found === undefined || found.client_id !== clientId || found.family_revoked) return false;
+    await store.revokeFamily(found.family_id, 'revoked');
+    const revoked = await store.revokeSessions(found.user_id, 'logout', { id: found.session_id });
+    await store.revokeFamiliesOfSession(found.session_id, 'logout');
+    if (revoked.length > 0) {
+      await enqueueEvent(
+        trx,
+        createEvent('identity.session.revoked', {
+          user_id: found.user_id,
+          session_id: found.session_id,
+          reason: 'logout',
+          actor: { type: 'user', id: found.user_id },
+        }),
+      );
+    }
+    return true;
+  });
+}

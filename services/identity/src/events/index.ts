@@ -1,0 +1,1 @@
+export { handlers, type IdentityEventsDatabase, LOCKING_SEVERITIES } from './handlers.ts';
