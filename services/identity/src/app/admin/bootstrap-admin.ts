@@ -1,9 +1,12 @@
 /**
  * `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD`: on start, create the first administrator
  * when the address is not taken yet (idempotent: later starts, and other instances, find it and do
- * nothing). Without `BOOTSTRAP_ADMIN_PASSWORD` a password is generated and logged once at `warn`
- * (the only way to hand it over on an unattended start; set the variable to avoid it in logs).
+ * nothing). Without `BOOTSTRAP_ADMIN_PASSWORD` a password is generated and written once to
+ * `<DATA_DIR>/bootstrap-admin-password` (mode 0600; never logged), the way to hand it over on an
+ * unattended start; set the variable to avoid the file.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { ServiceContext, ServicePlugin } from '@authplatform/service-kit';
 import { type TProperties, Type } from '@sinclair/typebox';
 import type { AccountsDatabase } from '../../store/accounts/schema.ts';
@@ -20,7 +23,8 @@ export const bootstrapAdminConfig = {
   BOOTSTRAP_ADMIN_PASSWORD: Type.Optional(
     Type.String({
       maxLength: 128,
-      description: 'Its password (policy applies); generated and logged once when absent',
+      description:
+        'Its password (policy applies); when absent one is generated into <DATA_DIR>/bootstrap-admin-password (0600)',
     }),
   ),
 };
@@ -51,10 +55,19 @@ export async function bootstrapAdmin(context: BootstrapContext): Promise<void> {
   if (outcome.kind === 'exists') return;
   context.logger.info('bootstrap administrator created', { user_id: outcome.userId });
   if (outcome.generatedPassword !== undefined) {
-    context.logger.warn('bootstrap administrator password generated; change it after the first login', {
-      email: outcome.email,
-      password: outcome.generatedPassword,
-    });
+    // Never through the logs (they redact it, and log pipelines keep lines): a file only the
+    // service's user can read, created once, named in the log line.
+    const dataDir = (context.config as unknown as { DATA_DIR?: string }).DATA_DIR ?? '.data';
+    await mkdir(dataDir, { recursive: true });
+    const file = resolve(dataDir, 'bootstrap-admin-password');
+    await writeFile(file, `${outcome.generatedPassword}\n`, { mode: 0o600, flag: 'wx' });
+    context.logger.warn(
+      'bootstrap administrator password generated; read it once, then delete the file and change it',
+      {
+        email: outcome.email,
+        file,
+      },
+    );
   }
 }
 

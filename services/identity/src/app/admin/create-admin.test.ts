@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type CloudEvent, createEvent } from '@authplatform/contracts';
 import { messagingMigrations } from '@authplatform/messaging';
 import type { RunningService, ServiceDefinition } from '@authplatform/service-kit';
@@ -225,29 +228,40 @@ describe('BOOTSTRAP_ADMIN_EMAIL on start', () => {
     expect(await claimsFor(db, user.id)).toEqual({ roles: ['platform-admin'], permissions: ['*'] });
   });
 
-  it('logs a generated password when BOOTSTRAP_ADMIN_PASSWORD is absent', async () => {
+  it('writes a generated password to a private file, never to the logs, when BOOTSTRAP_ADMIN_PASSWORD is absent', async () => {
     const warnings: Record<string, unknown>[] = [];
     const logger = {
       info: () => undefined,
       warn: (_m: string, meta: Record<string, unknown>) => warnings.push(meta),
       error: () => undefined,
     };
-    await bootstrapAdmin({
-      config: {
-        ...running.config,
-        BOOTSTRAP_ADMIN_EMAIL: 'second@example.test',
-        BOOTSTRAP_ADMIN_PASSWORD: undefined,
-      },
-      database: running.database,
-      logger,
-    } as never);
-    expect(warnings).toHaveLength(1);
-    const users = running.database.db.withTables<AccountsDatabase>();
-    const user = await users
-      .selectFrom('users')
-      .selectAll()
-      .where('email', '=', 'second@example.test')
-      .executeTakeFirstOrThrow();
-    expect((await verifyPassword(user.password_hash as string, String(warnings[0]?.password))).ok).toBe(true);
+    const dataDir = await mkdtemp(join(tmpdir(), 'bootstrap-'));
+    try {
+      await bootstrapAdmin({
+        config: {
+          ...running.config,
+          DATA_DIR: dataDir,
+          BOOTSTRAP_ADMIN_EMAIL: 'second@example.test',
+          BOOTSTRAP_ADMIN_PASSWORD: undefined,
+        },
+        database: running.database,
+        logger,
+      } as never);
+      expect(warnings).toHaveLength(1);
+      const file = join(dataDir, 'bootstrap-admin-password');
+      expect(warnings[0]).toEqual({ email: 'second@example.test', file });
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const password = (await readFile(file, 'utf8')).trim();
+      const users = running.database.db.withTables<AccountsDatabase>();
+      const user = await users
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', 'second@example.test')
+        .executeTakeFirstOrThrow();
+      expect((await verifyPassword(user.password_hash as string, password)).ok).toBe(true);
+      expect(JSON.stringify(warnings)).not.toContain(password);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
