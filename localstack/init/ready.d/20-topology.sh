@@ -78,6 +78,7 @@ run topic authz-events
 run topic notifications-events
 run topic webhooks-events
 run topic audit-events
+run topic ses-events
 wait_all
 
 # Queues, each after its dead-letter queue
@@ -93,6 +94,8 @@ run queues audit-inbox-dlq '{"MessageRetentionPeriod":"1209600","SqsManagedSseEn
   audit-inbox '{"VisibilityTimeout":"30","SqsManagedSseEnabled":"true","RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:@PARTITION@:sqs:@REGION@:@ACCOUNT@:@PREFIX@-audit-inbox-dlq\",\"maxReceiveCount\":8}","Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"AllowTopicsToDeliver\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"sns.amazonaws.com\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"arn:@PARTITION@:sqs:@REGION@:@ACCOUNT@:@PREFIX@-audit-inbox\",\"Condition\":{\"ArnEquals\":{\"aws:SourceArn\":[\"arn:@PARTITION@:sns:@REGION@:@ACCOUNT@:@PREFIX@-audit-events\",\"arn:@PARTITION@:sns:@REGION@:@ACCOUNT@:@PREFIX@-authz-events\",\"arn:@PARTITION@:sns:@REGION@:@ACCOUNT@:@PREFIX@-identity-events\",\"arn:@PARTITION@:sns:@REGION@:@ACCOUNT@:@PREFIX@-notifications-events\",\"arn:@PARTITION@:sns:@REGION@:@ACCOUNT@:@PREFIX@-webhooks-events\"]}}}]}"}'
 run queues notifications-commands-dlq '{"MessageRetentionPeriod":"1209600","SqsManagedSseEnabled":"true","RedriveAllowPolicy":"{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[\"arn:@PARTITION@:sqs:@REGION@:@ACCOUNT@:@PREFIX@-notifications-commands\"]}"}' \
   notifications-commands '{"VisibilityTimeout":"60","SqsManagedSseEnabled":"true","RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:@PARTITION@:sqs:@REGION@:@ACCOUNT@:@PREFIX@-notifications-commands-dlq\",\"maxReceiveCount\":8}"}'
+run queues notifications-ses-events-dlq '{"MessageRetentionPeriod":"1209600","SqsManagedSseEnabled":"true","RedriveAllowPolicy":"{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[\"arn:@PARTITION@:sqs:@REGION@:@ACCOUNT@:@PREFIX@-notifications-ses-events\"]}"}' \
+  notifications-ses-events '{"VisibilityTimeout":"30","SqsManagedSseEnabled":"true","RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:@PARTITION@:sqs:@REGION@:@ACCOUNT@:@PREFIX@-notifications-ses-events-dlq\",\"maxReceiveCount\":8}","Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"AllowTopicsToDeliver\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"sns.amazonaws.com\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"arn:@PARTITION@:sqs:@REGION@:@ACCOUNT@:@PREFIX@-notifications-ses-events\",\"Condition\":{\"ArnEquals\":{\"aws:SourceArn\":[\"arn:@PARTITION@:sns:@REGION@:@ACCOUNT@:@PREFIX@-ses-events\"]}}}]}"}'
 wait_all
 
 # Subscriptions
@@ -113,6 +116,7 @@ run subscribe authz-events audit-inbox '{"type":["authz.role.created","authz.rol
 run subscribe notifications-events audit-inbox '{"type":["notifications.message.sent","notifications.message.delivered","notifications.message.failed","notifications.message.bounced","notifications.compliance.export_ready","notifications.compliance.erasure_completed"]}'
 run subscribe webhooks-events audit-inbox '{"type":["webhooks.endpoint.created","webhooks.endpoint.disabled","webhooks.endpoint.deleted","webhooks.delivery.exhausted","webhooks.compliance.export_ready","webhooks.compliance.erasure_completed"]}'
 run subscribe audit-events audit-inbox '{"type":["audit.security.detected","audit.compliance.export_requested","audit.compliance.erasure_requested","audit.compliance.export_completed","audit.compliance.erasure_completed","audit.checkpoint.sealed"]}'
+run subscribe ses-events notifications-ses-events '{}'
 wait_all
 
 echo "authplatform: topology ready (prefix ${prefix})"

@@ -38,6 +38,7 @@ export {
   producerOf,
   publicEventTypes,
 } from './events/catalogue.ts';
+export type { PartService } from './events/compliance-parts.ts';
 export type { EventDefinition, PreviousVersion } from './events/define.ts';
 export { renderSubject } from './events/define.ts';
 export type { CloudEvent } from './events/envelope.ts';
@@ -86,7 +87,10 @@ export {
   inboxIdOf,
   inboxOf,
   MAX_FILTER_POLICY_VALUES,
+  PROVIDER_FEEDBACK_VISIBILITY_TIMEOUT_SEC,
   physicalName,
+  SES_EVENTS_QUEUE_ID,
+  SES_EVENTS_TOPIC_ID,
   topicIdOf,
   topicOf,
   topology,

@@ -5,6 +5,7 @@ import type { Migration } from 'kysely/migration';
 import { inboxMigrations } from './inbox/schema.ts';
 import { outboxMigrations } from './outbox/schema.ts';
 
+export * from './compliance/index.ts';
 export * from './consumer/index.ts';
 export * from './dlq/index.ts';
 export * from './inbox/index.ts';

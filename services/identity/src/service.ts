@@ -5,7 +5,7 @@ import { clientsProductionRules } from './app/clients/clients-config.ts';
 import { keysPlugin } from './app/keys/keys-module.ts';
 import { keysProductionRules } from './config/keys.ts';
 import { config } from './config.ts';
-import { handlers } from './events/index.ts';
+import { createHandlers } from './events/index.ts';
 import { routes } from './http/routes.ts';
 import { migrations } from './store/migrations/index.ts';
 
@@ -22,5 +22,9 @@ export const service = defineService({
   productionRules: (cfg) => [...keysProductionRules(cfg), ...clientsProductionRules(cfg)],
   // Signing keys ensured before the server listens; the outbox relay (events this service publishes)
   // and, once it has handlers, its inbox consumer.
-  plugins: [keysPlugin(), bootstrapAdminPlugin(), messagingPlugin('identity', { events: handlers })],
+  plugins: [
+    keysPlugin(),
+    bootstrapAdminPlugin(),
+    messagingPlugin('identity', (deps) => ({ events: createHandlers(deps) })),
+  ],
 });

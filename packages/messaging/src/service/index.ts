@@ -1,6 +1,8 @@
 export { type HandlerCoverage, handlerCoverage } from './coverage.ts';
 export {
+  type MessagingDeps,
   type MessagingHandlers,
+  type MessagingHandlersInput,
   type MessagingPluginResult,
   type MessagingServiceContext,
   messagingPlugin,

@@ -10,10 +10,16 @@ import {
   physicalName,
   type ServiceName,
 } from '@authplatform/contracts';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
+import {
+  type ComplianceExportParts,
+  createComplianceExportParts,
+  defaultComplianceBucket,
+} from '../compliance/export-parts.ts';
 import { createConsumer } from '../consumer/consumer.ts';
 import type { Consumer, ConsumerLogger, HandlerMap } from '../consumer/types.ts';
 import { createOutboxRelay } from '../outbox/relay.ts';
@@ -33,6 +39,8 @@ export interface MessagingServiceContext {
     AWS_ENDPOINT_URL?: string | undefined;
     AWS_ACCESS_KEY_ID?: string | undefined;
     AWS_SECRET_ACCESS_KEY?: string | undefined;
+    /** Bucket of data-subject export parts; default `<ENV_PREFIX>-authplatform-compliance`. */
+    COMPLIANCE_EXPORT_BUCKET?: string | undefined;
   };
   database: { db: Kysely<unknown>; schema: string; kind: 'postgres' | 'pglite' };
   logger: ConsumerLogger;
@@ -46,6 +54,19 @@ export interface MessagingHandlers<DB> {
   commands?: HandlerMap<Command, DB>;
 }
 
+/** What a handler factory gets to build its handlers from. */
+export interface MessagingDeps {
+  /** Where the service stores its part of a data-subject export (`audit.compliance.export_requested`). */
+  complianceExports: ComplianceExportParts;
+  config: MessagingServiceContext['config'];
+  logger: ConsumerLogger;
+}
+
+/** Handlers, or a factory building them from the service's dependencies when the plugin starts. */
+export type MessagingHandlersInput<DB> =
+  | MessagingHandlers<DB>
+  | ((deps: MessagingDeps) => MessagingHandlers<DB>);
+
 export interface MessagingPluginResult {
   readiness: Record<string, () => Promise<{ ok: boolean; detail?: string }>>;
   stop: () => Promise<void>;
@@ -56,11 +77,35 @@ export interface MessagingPluginResult {
  * and a consumer for its inbox queue and the commands queue when it has handlers for them.
  * The topology must exist (embedded runtime, LocalStack init hook, or the topology CLI).
  */
-export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHandlers<DB> = {}) {
+export function messagingPlugin<DB>(service: ServiceName, input: MessagingHandlersInput<DB> = {}) {
   return {
     name: 'messaging',
     async start(context: MessagingServiceContext): Promise<MessagingPluginResult> {
       const { config, database, logger } = context;
+      const aws = awsConfigOf(config);
+      // Created on first use, so the start-up checks below run before anything is opened.
+      let s3: S3Client | undefined;
+      let parts: ComplianceExportParts | undefined;
+      const exportParts = (): ComplianceExportParts => {
+        if (parts === undefined) {
+          // S3 emulators (fauxqs, LocalStack) are addressed path-style; AWS itself virtual-hosted.
+          s3 = new S3Client({ ...aws, forcePathStyle: config.AWS_ENDPOINT_URL !== undefined });
+          parts = createComplianceExportParts({
+            s3,
+            bucket: config.COMPLIANCE_EXPORT_BUCKET ?? defaultComplianceBucket(config.ENV_PREFIX),
+            // Like the topology: created on the spot outside production, an operator's job in production.
+            createMissingBucket: config.NODE_ENV !== 'production',
+          });
+        }
+        return parts;
+      };
+      const complianceExports: ComplianceExportParts = {
+        get bucket() {
+          return exportParts().bucket;
+        },
+        put: (part) => exportParts().put(part),
+      };
+      const handlers = typeof input === 'function' ? input({ complianceExports, config, logger }) : input;
       const eventTypes = Object.keys(handlers.events ?? {});
       const coverage = handlerCoverage(service, eventTypes);
       if (coverage.unexpected.length > 0) {
@@ -75,18 +120,6 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
           types: coverage.missing,
         });
       }
-      const aws = {
-        region: config.AWS_REGION,
-        ...(config.AWS_ENDPOINT_URL === undefined ? {} : { endpoint: config.AWS_ENDPOINT_URL }),
-        ...(config.AWS_ACCESS_KEY_ID === undefined || config.AWS_SECRET_ACCESS_KEY === undefined
-          ? {}
-          : {
-              credentials: {
-                accessKeyId: config.AWS_ACCESS_KEY_ID,
-                secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
-              },
-            }),
-      };
       const sns = new SNSClient(aws);
       const sqs = new SQSClient(aws);
       const prefix = config.ENV_PREFIX;
@@ -109,6 +142,7 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
       } catch (error) {
         sns.destroy();
         sqs.destroy();
+        s3?.destroy();
         throw error;
       }
 
@@ -223,8 +257,25 @@ export function messagingPlugin<DB>(service: ServiceName, handlers: MessagingHan
           await relay.stop();
           sns.destroy();
           sqs.destroy();
+          s3?.destroy();
         },
       };
     },
+  };
+}
+
+/** The AWS SDK client configuration of a service (endpoint and static credentials only when set). */
+function awsConfigOf(config: MessagingServiceContext['config']) {
+  return {
+    region: config.AWS_REGION,
+    ...(config.AWS_ENDPOINT_URL === undefined ? {} : { endpoint: config.AWS_ENDPOINT_URL }),
+    ...(config.AWS_ACCESS_KEY_ID === undefined || config.AWS_SECRET_ACCESS_KEY === undefined
+      ? {}
+      : {
+          credentials: {
+            accessKeyId: config.AWS_ACCESS_KEY_ID,
+            secretAccessKey: config.AWS_SECRET_ACCESS_KEY,
+          },
+        }),
   };
 }

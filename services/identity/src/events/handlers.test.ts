@@ -1,30 +1,65 @@
+import { createHash } from 'node:crypto';
 import { type CloudEvent, createEvent, type EventType, exampleEvents, uuidv7 } from '@authplatform/contracts';
-import { type HandlerContext, handlerCoverage, messagingMigrations } from '@authplatform/messaging';
-import { type TestConnection, type TestDatabase, testDatabase } from '@authplatform/test-kit';
+import {
+  createComplianceExportParts,
+  defaultComplianceBucket,
+  type HandlerContext,
+  type HandlerMap,
+  handlerCoverage,
+  messagingMigrations,
+} from '@authplatform/messaging';
+import { type TestConnection, type TestDatabase, testBroker, testDatabase } from '@authplatform/test-kit';
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Kysely, sql } from 'kysely';
 import * as accountsMigration from '../store/accounts/0004_accounts.ts';
 import { activeLock } from '../store/admin/admin-users-store.ts';
 import * as claimsMigration from '../store/claims/0007_claims_projection.ts';
 import { claimsFor } from '../store/claims/claims-store.ts';
-import { handlers, type IdentityEventsDatabase } from './handlers.ts';
+import * as refreshTokensMigration from '../store/sessions/0005_refresh_tokens.ts';
+import { createHandlers, type IdentityEventsDatabase } from './handlers.ts';
 
 let database: TestDatabase;
 let connection: TestConnection<IdentityEventsDatabase>;
 let db: Kysely<IdentityEventsDatabase>;
+let handlers: HandlerMap<CloudEvent, IdentityEventsDatabase>;
+// Export parts go to the test broker's S3 (fauxqs, or LocalStack when AWS_ENDPOINT_URL is set).
+const broker = testBroker();
+const s3 = new S3Client({
+  endpoint: broker.endpoint,
+  region: broker.region,
+  credentials: broker.credentials,
+  forcePathStyle: true,
+});
+const bucket = defaultComplianceBucket(broker.prefix);
 
 beforeAll(async () => {
+  handlers = createHandlers({
+    complianceExports: createComplianceExportParts({ s3, bucket, createMissingBucket: true }),
+  });
   database = await testDatabase();
   connection = await database.connect<IdentityEventsDatabase>();
   db = connection.db;
   for (const migration of Object.values(messagingMigrations)) await migration.up(db as never);
   await accountsMigration.up(db as never);
+  await refreshTokensMigration.up(db as never);
   await claimsMigration.up(db as never);
 }, 60_000);
 
 afterAll(async () => {
   await connection?.close();
   await database?.drop();
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => undefined);
+  const keys = (listed?.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ Key: o.Key }]));
+  if (keys.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+  if (listed !== undefined) await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  s3.destroy();
 });
 
 const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -137,7 +172,6 @@ describe('handlers', () => {
   it('accept every catalogued example of the types they handle', async () => {
     await reset();
     for (const type of Object.keys(handlers) as EventType[]) {
-      if (type === 'audit.compliance.export_requested') continue;
       for (const event of exampleEvents(type)) await deliver(event as CloudEvent);
     }
   });
@@ -324,14 +358,79 @@ describe('audit events', () => {
         payload: { data: { request_id: requestId, counts: { users: 1, role_assignments: 1 } } },
       },
     ]);
-    await expect(
-      deliver(
-        createEvent('audit.compliance.export_requested', {
-          request_id: requestId,
-          user_id: id,
-          deadline,
-        }) as CloudEvent,
-      ),
-    ).rejects.toThrow(/cannot export/);
+  });
+});
+
+describe('compliance export', () => {
+  it("stores identity's part (no credential material) and reports where it is", async () => {
+    await reset();
+    const id = uuidv7();
+    await db
+      .insertInto('users')
+      .values({
+        id,
+        email: 'export-me@example.com',
+        password_hash: '$argon2id$v=19$m=19456,t=2,p=1$secret',
+        locale: 'en',
+        timezone: 'UTC',
+      })
+      .execute();
+    await db
+      .insertInto('sessions')
+      .values({ id: uuidv7(), user_id: id, ip: '203.0.113.9', user_agent: 'curl/8' })
+      .execute();
+    await deliver(
+      createEvent(
+        'authz.role.assigned',
+        { subject: `user:${id}`, role: 'viewer' },
+        { sequence: 1 },
+      ) as CloudEvent,
+    );
+    const requestId = uuidv7();
+    await deliver(
+      createEvent('audit.compliance.export_requested', {
+        request_id: requestId,
+        user_id: id,
+        deadline: new Date(Date.now() + 86_400_000).toISOString(),
+      }) as CloudEvent,
+    );
+
+    const outbox = await sql<{ type: string; payload: { data: Record<string, unknown> } }>`
+      select type, payload from outbox`.execute(db);
+    expect(outbox.rows).toHaveLength(1);
+    const ready = outbox.rows[0];
+    expect(ready?.type).toBe('identity.compliance.export_ready');
+    const data = ready?.payload.data as { location: string; records: number; bytes: number; sha256: string };
+    expect(data).toMatchObject({ request_id: requestId, user_id: id, records: 3 });
+    expect(data.location).toBe(`s3://${bucket}/exports/${requestId}/identity.json`);
+
+    const object = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: `exports/${requestId}/identity.json` }),
+    );
+    const body = Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
+    expect(body.byteLength).toBe(data.bytes);
+    expect(createHash('sha256').update(body).digest('hex')).toBe(data.sha256);
+    const archive = JSON.parse(body.toString('utf8'));
+    expect(archive.part.account).toMatchObject({ id, email: 'export-me@example.com' });
+    expect(archive.part.sessions).toMatchObject([{ ip: '203.0.113.9', user_agent: 'curl/8' }]);
+    expect(archive.part.role_assignments).toMatchObject([{ role: 'viewer', active: true }]);
+    expect(body.toString('utf8')).not.toContain('argon2id');
+    expect(body.toString('utf8')).not.toContain('password');
+  });
+
+  it('an export for an unknown user is an empty part, still reported', async () => {
+    await reset();
+    const requestId = uuidv7();
+    await deliver(
+      createEvent('audit.compliance.export_requested', {
+        request_id: requestId,
+        user_id: uuidv7(),
+        deadline: new Date(Date.now() + 86_400_000).toISOString(),
+      }) as CloudEvent,
+    );
+    const outbox = await sql<{ payload: { data: { records: number } } }>`select payload from outbox`.execute(
+      db,
+    );
+    expect(outbox.rows.map((r) => r.payload.data.records)).toEqual([0]);
   });
 });

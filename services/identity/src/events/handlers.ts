@@ -10,11 +10,13 @@
  * - `audit.security.detected` → locks the user (high or critical severity, with a `user_id`);
  * - `audit.compliance.erasure_requested` → erases the account and its projection rows and reports
  *   `identity.compliance.erasure_completed`;
- * - `audit.compliance.export_requested` → not implemented yet: throws, so the request is retried and
- *   then kept in the DLQ (redrive once identity can store its export part).
+ * - `audit.compliance.export_requested` → stores identity's part of the subject's archive (profile,
+ *   sessions, token families' metadata, global roles and groups as identity knows them; never a password
+ *   hash or token hash) through `ComplianceExportParts` and reports `identity.compliance.export_ready`.
  */
 import { type CloudEvent, createEvent, type EventData, type EventType } from '@authplatform/contracts';
 import {
+  type ComplianceExportParts,
   enqueueEvent,
   type HandlerContext,
   type HandlerMap,
@@ -25,6 +27,7 @@ import { orderKey } from '../domain/claims/ordering.ts';
 import type { AccountsDatabase } from '../store/accounts/schema.ts';
 import { claimsStore } from '../store/claims/claims-store.ts';
 import type { ClaimsDatabase } from '../store/claims/schema.ts';
+import { exportUserData } from '../store/compliance/export-user-data.ts';
 
 export type IdentityEventsDatabase = AccountsDatabase & ClaimsDatabase;
 
@@ -52,7 +55,18 @@ function on<T extends EventType>(
 const time = (event: { time?: string | undefined }) =>
   event.time === undefined ? new Date() : new Date(event.time);
 
-export const handlers: HandlerMap<CloudEvent, IdentityEventsDatabase> = {
+/** What the handlers need beyond the consumer's transaction. */
+export interface IdentityHandlerDeps {
+  complianceExports: ComplianceExportParts;
+}
+
+/** identity's handlers, for `messagingPlugin('identity', (deps) => ({ events: createHandlers(deps) }))`. */
+export function createHandlers(deps: IdentityHandlerDeps): HandlerMap<CloudEvent, IdentityEventsDatabase> {
+  return { ...projectionHandlers, ...complianceExportHandlers(deps) };
+}
+
+/** The handlers that need nothing beyond the transaction: claims projection, security locks, erasure. */
+export const projectionHandlers: HandlerMap<CloudEvent, IdentityEventsDatabase> = {
   'authz.role.created': on('authz.role.created', async (event, { trx }) => {
     const { name, permissions, includes } = event.data;
     await claims(trx).setRole(name, { permissions, includes }, orderKey(event), time(event));
@@ -157,11 +171,22 @@ export const handlers: HandlerMap<CloudEvent, IdentityEventsDatabase> = {
       }),
     );
   }),
-
-  'audit.compliance.export_requested': on('audit.compliance.export_requested', async (event) => {
-    throw new Error(
-      `identity cannot export its part of compliance request ${event.data.request_id} yet (no export storage); ` +
-        'the message stays in the DLQ for a redrive',
-    );
-  }),
 };
+
+function complianceExportHandlers(deps: IdentityHandlerDeps): HandlerMap<CloudEvent, IdentityEventsDatabase> {
+  return {
+    'audit.compliance.export_requested': on('audit.compliance.export_requested', async (event, { trx }) => {
+      const { request_id: requestId, user_id: userId } = event.data;
+      const part = await exportUserData(trx as unknown as Kysely<IdentityEventsDatabase>, userId);
+      // Written before the transaction commits: a retry after a failed commit overwrites the same object.
+      const ready = await deps.complianceExports.put({
+        service: 'identity',
+        requestId,
+        userId,
+        records: part.records,
+        part: part.data,
+      });
+      await enqueueEvent(trx, createEvent('identity.compliance.export_ready', ready));
+    }),
+  };
+}

@@ -1,1 +1,6 @@
-export { handlers, type IdentityEventsDatabase, LOCKING_SEVERITIES } from './handlers.ts';
+export {
+  createHandlers,
+  type IdentityEventsDatabase,
+  type IdentityHandlerDeps,
+  LOCKING_SEVERITIES,
+} from './handlers.ts';

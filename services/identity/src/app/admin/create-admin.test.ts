@@ -17,7 +17,7 @@ import { type TProperties, Type } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
 import { runCreateAdmin } from '../../cli/create-admin.ts';
 import { verifyPassword } from '../../domain/password/index.ts';
-import { handlers } from '../../events/handlers.ts';
+import { projectionHandlers as handlers } from '../../events/handlers.ts';
 import { service } from '../../service.ts';
 import * as accountsMigration from '../../store/accounts/0004_accounts.ts';
 import type { AccountsDatabase } from '../../store/accounts/schema.ts';
