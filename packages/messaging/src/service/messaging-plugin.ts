@@ -58,7 +58,8 @@ export interface MessagingHandlers<DB> {
 export interface MessagingDeps {
   /** Where the service stores its part of a data-subject export (`audit.compliance.export_requested`). */
   complianceExports: ComplianceExportParts;
-  config: MessagingServiceContext['config'];
+  /** The service's whole configuration (its own variables too, untyped here). */
+  config: MessagingServiceContext['config'] & Readonly<Record<string, unknown>>;
   logger: ConsumerLogger;
 }
 

@@ -1,0 +1,1 @@
+export { type AuditHandlerDeps, createHandlers } from './handlers.ts';
