@@ -1,0 +1,1 @@
+export { createHandlers, type WebhooksHandlerDeps } from './handlers.ts';
