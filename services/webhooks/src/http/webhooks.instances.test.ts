@@ -155,7 +155,9 @@ describe('data-subject requests', () => {
     expect(ready.rows[0]?.data).toMatchObject({ records: 1 });
     expect(ready.rows[0]?.data.location).toMatch(new RegExp(`^s3://.+/exports/${request}/webhooks\\.json$`));
     const part = await sql<{ n: number }>`
-      select count(*)::int as n from webhook_messages where user_id = ${user} and endpoint_id = ${endpointId}`.execute(raw.db);
+      select count(*)::int as n from webhook_messages where user_id = ${user} and endpoint_id = ${endpointId}`.execute(
+      raw.db,
+    );
     expect(part.rows[0]?.n).toBe(1);
   });
 });
