@@ -15,7 +15,7 @@ import {
   testBroker,
   testDatabase,
 } from '@authplatform/test-kit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import type { config } from '../config.ts';
