@@ -1,0 +1,1 @@
+export { type AuthzHandlerDeps, createHandlers } from './handlers.ts';

@@ -1,0 +1,220 @@
+/** Decisions: check, batch check, lookups and explain (`authz:check`), answered from the in-memory index. */
+import { defineRoute, type Route } from '@authplatform/service-kit';
+import { Type } from '@sinclair/typebox';
+import type { AuthzModule } from '../app/authz-module.ts';
+import { ExplanationSchema } from './explain-schema.ts';
+import {
+  AUTHZ_CHECK,
+  Consistency,
+  Context,
+  Page,
+  PageQuery,
+  Permission,
+  pageOfSorted,
+  Resource,
+  ResourceType,
+  Revision,
+  Subject,
+} from './schemas.ts';
+
+const CheckFields = {
+  subject: Subject(),
+  permission: Permission(),
+  resource: Type.Optional(Resource('The resource; absent: a global check (only global assignments count)')),
+  context: Type.Optional(Context),
+};
+const CheckBody = Type.Object(
+  { ...CheckFields, consistency: Type.Optional(Consistency) },
+  { additionalProperties: false },
+);
+const Answer = Type.Object(
+  {
+    allowed: Type.Boolean(),
+    revision: Revision(),
+    reason: Type.Union([Type.String(), Type.Null()], {
+      description: 'The role or grant that allowed it; null when denied',
+    }),
+    decision_id: Type.String({ description: 'UUIDv7 of this decision, also in the logs' }),
+  },
+  { additionalProperties: false },
+);
+const unavailable = {
+  description: 'The requested revision is not applied here yet (`revision_not_available`); retry',
+};
+
+export function decisionsRoutes(authz: AuthzModule): Route[] {
+  const { decisions } = authz;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/check',
+      operationId: 'check',
+      summary: 'May this subject do this on this resource?',
+      tags: ['decisions'],
+      permission: AUTHZ_CHECK,
+      // A decision is a read: nothing to replay, and no idempotency row written per check.
+      idempotency: false,
+      request: { body: CheckBody },
+      responses: { 200: { description: 'The decision', schema: Answer }, 503: unavailable },
+      handler: async ({ body, reply }) => reply(200, await decisions.check(body, body.consistency)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/check/batch',
+      operationId: 'checkBatch',
+      summary: 'Up to 100 checks in one round trip',
+      description: 'All checks are answered at the same revision, in the order given.',
+      tags: ['decisions'],
+      permission: AUTHZ_CHECK,
+      // A decision is a read: nothing to replay, and no idempotency row written per check.
+      idempotency: false,
+      request: {
+        body: Type.Object(
+          {
+            checks: Type.Array(Type.Object(CheckFields, { additionalProperties: false }), {
+              minItems: 1,
+              maxItems: 100,
+            }),
+            consistency: Type.Optional(Consistency),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      responses: {
+        200: {
+          description: 'The decisions, in order',
+          schema: Type.Object(
+            { results: Type.Array(Answer), revision: Revision() },
+            { additionalProperties: false },
+          ),
+        },
+        503: unavailable,
+      },
+      handler: async ({ body, reply }) =>
+        reply(200, await decisions.checkBatch(body.checks, body.consistency)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/lookup/resources',
+      operationId: 'lookupResources',
+      summary: 'Which resources of a type may a subject act on?',
+      description:
+        'Among the resources the service knows (assignment scopes, grant resources, both ends of parent links), sorted; ' +
+        'a matching global assignment means every known resource of the type. Paginated with `limit`/`cursor` in the body.',
+      tags: ['decisions'],
+      permission: AUTHZ_CHECK,
+      // A decision is a read: nothing to replay, and no idempotency row written per check.
+      idempotency: false,
+      request: {
+        body: Type.Object(
+          {
+            subject: Subject(),
+            permission: Permission(),
+            resource_type: ResourceType(),
+            context: Type.Optional(Context),
+            consistency: Type.Optional(Consistency),
+            ...PageQuery,
+          },
+          { additionalProperties: false },
+        ),
+      },
+      responses: {
+        200: {
+          description: 'A page of resources',
+          schema: Type.Object(
+            { ...Page(Type.String()).properties, revision: Revision() },
+            { additionalProperties: false },
+          ),
+        },
+        503: unavailable,
+      },
+      handler: async ({ body, reply }) => {
+        const { resources, revision } = await decisions.lookupResources(
+          {
+            subject: body.subject,
+            permission: body.permission,
+            resourceType: body.resource_type,
+            context: body.context,
+          },
+          body.consistency,
+        );
+        return reply(200, { ...pageOfSorted(resources, body.cursor, body.limit ?? 50), revision });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/lookup/subjects',
+      operationId: 'lookupSubjects',
+      summary: 'Who may act on a resource?',
+      description:
+        'Users and clients, with groups expanded to their members; `include_groups` also lists the groups. Sorted, paginated.',
+      tags: ['decisions'],
+      permission: AUTHZ_CHECK,
+      // A decision is a read: nothing to replay, and no idempotency row written per check.
+      idempotency: false,
+      request: {
+        body: Type.Object(
+          {
+            permission: Permission(),
+            resource: Type.Optional(Resource('Absent: who holds the permission globally')),
+            include_groups: Type.Optional(Type.Boolean({ default: false })),
+            context: Type.Optional(Context),
+            consistency: Type.Optional(Consistency),
+            ...PageQuery,
+          },
+          { additionalProperties: false },
+        ),
+      },
+      responses: {
+        200: {
+          description: 'A page of subjects',
+          schema: Type.Object(
+            { ...Page(Type.String()).properties, revision: Revision() },
+            { additionalProperties: false },
+          ),
+        },
+        503: unavailable,
+      },
+      handler: async ({ body, reply }) => {
+        const { subjects, revision } = await decisions.lookupSubjects(
+          {
+            permission: body.permission,
+            resource: body.resource,
+            context: body.context,
+            includeGroups: body.include_groups ?? false,
+          },
+          body.consistency,
+        );
+        return reply(200, { ...pageOfSorted(subjects, body.cursor, body.limit ?? 50), revision });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/explain',
+      operationId: 'explain',
+      summary: 'The full derivation of one decision, for people debugging access',
+      description:
+        'The decision plus `explanation`: the resource chain, the subject and its groups, and every assignment and grant ' +
+        'considered with its outcome (condition results included; context values are not echoed).',
+      tags: ['decisions'],
+      permission: AUTHZ_CHECK,
+      // A decision is a read: nothing to replay, and no idempotency row written per check.
+      idempotency: false,
+      request: { body: CheckBody },
+      responses: {
+        200: {
+          description: 'The decision and its derivation',
+          schema: Type.Object(
+            { ...Answer.properties, explanation: ExplanationSchema },
+            { additionalProperties: false },
+          ),
+        },
+        503: unavailable,
+      },
+      handler: async ({ body, reply }) => {
+        const answer = await decisions.explain(body, body.consistency);
+        return reply(200, answer);
+      },
+    }),
+  ];
+}
