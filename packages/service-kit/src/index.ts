@@ -4,6 +4,7 @@ export * from './db/index.ts';
 export * from './errors/problem.ts';
 export * from './errors/problem-schema.ts';
 export * from './http/index.ts';
+export * from './idempotency/index.ts';
 export * from './lifecycle/index.ts';
 export * from './logging/index.ts';
 export * from './service/index.ts';

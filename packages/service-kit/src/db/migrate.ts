@@ -17,7 +17,8 @@ function providerFor(source: MigrationSource): MigrationProvider {
 }
 
 /**
- * Applies every pending migration. The `kysely_migration` and `kysely_migration_lock` tables live
+ * Applies every pending migration (in name order; a pending one that sorts before an applied one
+ * runs too, see `allowUnorderedMigrations` below). The `kysely_migration` and `kysely_migration_lock` tables live
  * in the service schema, and kysely holds a Postgres advisory lock (in one transaction) while it
  * migrates, so several instances starting at once apply each migration exactly once.
  * Throws `MigrationError` (`migration_failed`) with the underlying error as `cause`.
@@ -59,7 +60,14 @@ async function migrateOnce<DB>(
   source: MigrationSource,
 ): Promise<MigrationOutcome> {
   const { db, schema, logger } = database;
-  const migrator = new Migrator({ db, provider: providerFor(source), migrationTableSchema: schema });
+  const migrator = new Migrator({
+    db,
+    provider: providerFor(source),
+    migrationTableSchema: schema,
+    // Migrations come from several owners (the kit, messaging, the service), each adding its own
+    // independent tables: one added later may sort before one already applied, and still runs.
+    allowUnorderedMigrations: true,
+  });
   let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
   try {
     outcome = await migrator.migrateToLatest();

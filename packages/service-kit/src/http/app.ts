@@ -9,11 +9,12 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Authenticator } from '../auth/permissions.ts';
 import { accessLogMiddleware } from './access-log.ts';
-import { jsonBodyReader } from './body.ts';
+import { bodyReader } from './body.ts';
 import { corsMiddleware } from './cors.ts';
 import { DOCS_PATH, mountDocs, mountOpenApi, OPENAPI_PATH } from './docs.ts';
 import { errorHandler, methodNotAllowedHandler, notFoundHandler } from './error-handler.ts';
 import { RouteDefinitionError } from './errors.ts';
+import type { IdempotencyStore } from './idempotency.ts';
 import type { HttpLogger } from './logger.ts';
 import type { OpenApiDocument } from './openapi.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -36,10 +37,15 @@ export interface HttpAppOptions {
   authenticator?: Authenticator;
   readiness?: ReadinessCheck;
   metrics?: MetricsProvider;
-  /** Largest accepted JSON body (bytes library syntax); default `'100kb'`. */
+  /** Largest accepted body (bytes library syntax); default `'100kb'`. Routes may set their own. */
   bodyLimit?: string;
   /** Origins allowed to call the API from a browser (exact match); none by default. */
   corsOrigins?: readonly string[];
+  /**
+   * Where `Idempotency-Key` entries are kept (`createIdempotencyStore`; `startService` passes one).
+   * Without it the header is ignored and not documented.
+   */
+  idempotency?: IdempotencyStore;
   /** express `trust proxy` setting; default `false` (client addresses are the socket's). */
   trustProxy?: TrustProxy;
 }
@@ -92,18 +98,29 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       routeLabel(unguarded),
     );
   }
-  const openapi = buildOpenApiDocument(routes, {
-    title: service.name,
-    version: service.version,
-    ...(service.description === undefined ? {} : { description: service.description }),
-  });
+  const openapi = buildOpenApiDocument(
+    routes,
+    {
+      title: service.name,
+      version: service.version,
+      ...(service.description === undefined ? {} : { description: service.description }),
+    },
+    { idempotency: options.idempotency !== undefined },
+  );
   const compiler = createSchemaCompiler();
-  const deps = { authenticator, logger, readBody: jsonBodyReader(bodyLimit), realm: service.name };
+  const deps = {
+    authenticator,
+    logger,
+    readBody: bodyReader(bodyLimit),
+    readerFor: bodyReader,
+    idempotency: options.idempotency,
+    realm: service.name,
+  };
   const handlers = groups.map((group) => ({
     group,
     handlers: group.routes.map((route) => ({
       route,
-      handler: routeHandler(compileRoute(route, compiler), deps),
+      handler: routeHandler(compileRoute(route, compiler, options.idempotency !== undefined), deps),
     })),
   }));
 

@@ -119,6 +119,14 @@ describe('query validation and coercion', () => {
       { pointer: '/query/limit', code: 'type', detail: 'must be integer' },
       { pointer: '/query/active', code: 'type', detail: 'must be boolean' },
     ]);
+    for (const infinite of ['1e309', 'Infinity', '-1e309']) {
+      // ajv coerces these to ±Infinity, which passes integer/minimum/maximum (found by fuzzing).
+      const response = await fetch(`${api.url}/v1/users?limit=${infinite}`);
+      expect(response.status).toBe(400);
+      expect((await problemOf(response)).errors).toEqual([
+        { pointer: '/query/limit', code: 'type', detail: 'must be a finite number' },
+      ]);
+    }
     const tooBig = await fetch(`${api.url}/v1/users?limit=201`);
     expect((await problemOf(tooBig)).errors).toEqual([
       { pointer: '/query/limit', code: 'maximum', detail: 'must be <= 200' },

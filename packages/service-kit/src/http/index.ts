@@ -1,6 +1,8 @@
 /** The HTTP layer: typed routes, validation, problems, OpenAPI, docs and the app factory. */
 export type { HttpApp, HttpAppOptions, TrustProxy } from './app.ts';
 export { createHttpApp, DEFAULT_BODY_LIMIT } from './app.ts';
+export type { BodyType, FormBody } from './body.ts';
+export { decodeForm, FORM_MEDIA_TYPE } from './body.ts';
 export { DOCS_PATH, OPENAPI_PATH } from './docs.ts';
 export { ResponseValidationError, RouteDefinitionError } from './errors.ts';
 export type { HttpLogger } from './logger.ts';
@@ -13,6 +15,7 @@ export type {
   HandlerResult,
   HttpMethod,
   HttpStatus,
+  InvalidRequestContext,
   RequestSchemas,
   ResponseSpec,
   ResponseSpecs,

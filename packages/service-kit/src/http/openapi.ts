@@ -4,6 +4,13 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { FieldErrorSchema, ProblemSchema } from '../errors/problem-schema.ts';
+import { FORM_MEDIA_TYPE } from './body.ts';
+import {
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_KEY_MAX,
+  IDEMPOTENCY_KEY_MIN,
+  idempotencyApplies,
+} from './idempotency.ts';
 import type { Route } from './route.ts';
 import { requiresAuth } from './route.ts';
 import { checkRouteSet } from './routing.ts';
@@ -47,7 +54,19 @@ const KIT_RESPONSES: Record<number, { name: string; description: string; headers
   },
   403: { name: 'Forbidden', description: 'The access token does not grant the required permission.' },
   413: { name: 'PayloadTooLarge', description: 'The request body is larger than the service accepts.' },
-  415: { name: 'UnsupportedMediaType', description: 'The request body is not JSON.' },
+  409: {
+    name: 'IdempotentRequestInProgress',
+    description:
+      'A request with the same Idempotency-Key is still being processed (`idempotency_request_in_progress`); retry after `Retry-After`.',
+  },
+  422: {
+    name: 'IdempotencyKeyReused',
+    description: 'The Idempotency-Key was used with a different request (`idempotency_key_reused`).',
+  },
+  415: {
+    name: 'UnsupportedMediaType',
+    description: 'The request body is not in a media type the endpoint accepts (see its requestBody).',
+  },
   500: {
     name: 'InternalError',
     description: 'Unexpected server error; `request_id` identifies it in the logs.',
@@ -59,18 +78,35 @@ function problemContent() {
 }
 
 /** The error statuses the kit may answer for a route, besides those the route declares. */
-export function kitStatuses(route: Route): number[] {
+export function kitStatuses(route: Route, idempotency = false): number[] {
   const { body } = route.request;
   // 400 always: unknown query parameters are rejected even on routes that declare none.
   const statuses: number[] = [400];
   if (requiresAuth(route)) statuses.push(401);
   if (route.permission !== undefined) statuses.push(403);
-  if (body) statuses.push(413, 415);
+  // A route answering invalid requests itself (onInvalidRequest) declares what it sends instead.
+  if (body && route.onInvalidRequest === undefined) statuses.push(413, 415);
+  if (idempotency && idempotencyApplies(route)) statuses.push(409, 422);
   statuses.push(500);
   return statuses;
 }
 
-function parameters(route: Route): OpenApiObject[] {
+const IDEMPOTENCY_PARAMETER: OpenApiObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes the request safe to retry: a repeat with the same key and request returns the first response ' +
+    '(with `Idempotent-Replayed: true`) for 24 hours. Keys are per caller and per endpoint.',
+  schema: {
+    type: 'string',
+    minLength: IDEMPOTENCY_KEY_MIN,
+    maxLength: IDEMPOTENCY_KEY_MAX,
+    pattern: '^[\\x21-\\x7e]+$',
+  },
+};
+
+function parameters(route: Route, idempotency: boolean): OpenApiObject[] {
   const out: OpenApiObject[] = [];
   const places = [
     ['path', route.request.params],
@@ -91,10 +127,12 @@ function parameters(route: Route): OpenApiObject[] {
       out.push(parameter);
     }
   }
+  const declared = out.some((p) => p.in === 'header' && String(p.name).toLowerCase() === IDEMPOTENCY_HEADER);
+  if (idempotency && idempotencyApplies(route) && !declared) out.push(IDEMPOTENCY_PARAMETER);
   return out;
 }
 
-function responses(route: Route): Record<string, OpenApiObject> {
+function responses(route: Route, idempotency: boolean): Record<string, OpenApiObject> {
   const out: Record<string, OpenApiObject> = {};
   for (const [key, spec] of Object.entries(route.responses)) {
     const status = Number(key);
@@ -108,7 +146,7 @@ function responses(route: Route): Record<string, OpenApiObject> {
     }
     out[key] = response;
   }
-  for (const status of kitStatuses(route)) {
+  for (const status of kitStatuses(route, idempotency)) {
     const name = KIT_RESPONSES[status]?.name;
     if (out[status] === undefined && name !== undefined)
       out[status] = { $ref: `#/components/responses/${name}` };
@@ -116,20 +154,21 @@ function responses(route: Route): Record<string, OpenApiObject> {
   return out;
 }
 
-function operation(route: Route): OpenApiObject {
+function operation(route: Route, idempotency: boolean): OpenApiObject {
   const op: OpenApiObject = { operationId: route.operationId, summary: route.summary };
   if (route.description !== undefined) op.description = route.description;
   if (route.tags.length > 0) op.tags = [...route.tags];
   if (route.deprecated) op.deprecated = true;
-  const params = parameters(route);
+  const params = parameters(route, idempotency);
   if (params.length > 0) op.parameters = params;
   if (route.request.body !== undefined) {
-    op.requestBody = {
-      required: true,
-      content: { [JSON_CONTENT_TYPE]: { schema: toStrictJsonSchema(route.request.body) } },
-    };
+    const schema = toStrictJsonSchema(route.request.body);
+    const content: OpenApiObject = {};
+    for (const type of route.bodyTypes)
+      content[type === 'form' ? FORM_MEDIA_TYPE : JSON_CONTENT_TYPE] = { schema };
+    op.requestBody = { required: route.request.bodyRequired !== false, content };
   }
-  op.responses = responses(route);
+  op.responses = responses(route, idempotency);
   if (requiresAuth(route)) op.security = [{ [BEARER_SCHEME]: [] }];
   if (route.permission !== undefined) op['x-permission'] = route.permission;
   return op;
@@ -148,13 +187,18 @@ function componentResponses(): Record<string, OpenApiObject> {
  * endpoints along with the service's own). Throws a `RouteDefinitionError` on duplicate
  * operationIds, duplicate method+path pairs or ambiguous path templates.
  */
-export function buildOpenApiDocument(routes: readonly Route[], info: OpenApiInfo): OpenApiDocument {
+export function buildOpenApiDocument(
+  routes: readonly Route[],
+  info: OpenApiInfo,
+  options: { idempotency?: boolean } = {},
+): OpenApiDocument {
+  const idempotency = options.idempotency ?? false;
   checkRouteSet(routes);
   const paths: OpenApiDocument['paths'] = {};
   const tags: string[] = [];
   for (const route of routes) {
     const item = paths[route.path] ?? {};
-    item[route.method] = operation(route);
+    item[route.method] = operation(route, idempotency);
     paths[route.path] = item;
     for (const tag of route.tags) if (!tags.includes(tag)) tags.push(tag);
   }

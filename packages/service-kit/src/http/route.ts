@@ -6,6 +6,8 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Request, Response } from 'express';
 import type { AccessTokenClaims } from '../auth/permissions.ts';
+import type { ProblemError } from '../errors/problem.ts';
+import type { BodyType } from './body.ts';
 import { RouteDefinitionError } from './errors.ts';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -16,8 +18,25 @@ export interface RequestSchemas {
   params?: TObject;
   query?: TObject;
   headers?: TObject;
-  /** JSON request body; when declared it is required and must be `application/json` or `application/*+json`. */
+  /**
+   * Request body. By default it is JSON (`application/json` or `application/*+json`), validated
+   * as sent (no coercion), and required.
+   */
   body?: TSchema;
+  /**
+   * Media types the body may come in: `'json'` (default), `'form'`
+   * (`application/x-www-form-urlencoded`), or both (`['form', 'json']`, e.g. OAuth endpoints whose
+   * clients send either). A form body must be an object schema of scalars or arrays of scalars;
+   * form values arrive as strings and are coerced to the declared scalar types exactly as query
+   * parameters are (`'42'` → 42 for an integer, `'true'` → true for a boolean); a repeated name is
+   * an array (refused as `repeated` unless the property is an array). JSON bodies of the same
+   * route are still validated without coercion.
+   */
+  bodyType?: BodyType | readonly BodyType[];
+  /** Largest accepted body for this route (bytes syntax, `'16kb'`); default: the app's `bodyLimit`. */
+  bodyLimit?: string;
+  /** `false`: a request without a body is valid and the handler gets `body: undefined`. Default `true`. */
+  bodyRequired?: boolean;
 }
 
 export interface ResponseSpec {
@@ -46,7 +65,9 @@ export interface HandlerContext<
   readonly query: StaticOr<Req['query'], NoParts>;
   /** Declared headers only, keyed as declared. */
   readonly headers: StaticOr<Req['headers'], NoParts>;
-  readonly body: StaticOr<Req['body'], undefined>;
+  readonly body: Req extends { bodyRequired: false }
+    ? StaticOr<Req['body'], undefined> | undefined
+    : StaticOr<Req['body'], undefined>;
   readonly req: Request;
   readonly res: Response;
   readonly requestId: string;
@@ -113,7 +134,26 @@ export interface RouteDefinition<
   permission?: P;
   /** Requires a valid bearer token, no particular permission. */
   auth?: A;
+  /**
+   * `false`: the route ignores `Idempotency-Key` (see `idempotency.ts`). Mutating routes take part
+   * by default when the app has an idempotency store; GET routes never do.
+   */
+  idempotency?: boolean;
   handler: (ctx: HandlerContext<Req, ClaimsFor<P, A>, Res>) => Promise<HandlerResult<Res>>;
+  /**
+   * Answers requests the kit finds invalid before the handler runs (400 validation and malformed
+   * bodies, 413, 415) in the route's own format instead of an RFC 9457 problem, e.g. OAuth's
+   * RFC 6749 `{ "error": "invalid_request" }`. Gets the problem the kit would have sent (its
+   * `errors[]` say what failed); the result must be one of the declared responses. Not used for
+   * authentication or permission failures.
+   */
+  onInvalidRequest?: (problem: ProblemError, ctx: InvalidRequestContext) => HandlerResult<Res>;
+}
+
+export interface InvalidRequestContext {
+  readonly req: Request;
+  readonly res: Response;
+  readonly requestId: string;
 }
 
 /** The untyped view of a route the app works with at run time. */
@@ -151,7 +191,12 @@ export interface Route {
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   readonly permission: string | undefined;
   readonly auth: 'bearer' | undefined;
+  /** Media types the body may come in (empty without a body). */
+  readonly bodyTypes: readonly BodyType[];
+  /** Whether the route takes part in `Idempotency-Key` handling (mutating methods only). */
+  readonly idempotency: boolean;
   readonly handler: (ctx: RouteContext) => Promise<RouteResult>;
+  readonly onInvalidRequest: ((problem: ProblemError, ctx: InvalidRequestContext) => RouteResult) | undefined;
 }
 
 /** Whether the route needs a verified bearer token. */
@@ -219,7 +264,7 @@ function requiredOf(schema: TSchema): string[] {
 
 type DefinitionShape = Omit<
   RouteDefinition<RequestSchemas, ResponseSpecs, string | undefined, 'bearer' | undefined>,
-  'handler'
+  'handler' | 'onInvalidRequest'
 >;
 
 function checkDefinition(def: DefinitionShape) {
@@ -237,6 +282,9 @@ function checkDefinition(def: DefinitionShape) {
   if (def.summary.trim() === '') throw new RouteDefinitionError('summary must not be empty', label);
   if (def.permission !== undefined && !/^\S+$/.test(def.permission)) {
     throw new RouteDefinitionError('permission must be a non-empty string without spaces', label);
+  }
+  if (def.idempotency !== undefined && typeof def.idempotency !== 'boolean') {
+    throw new RouteDefinitionError('idempotency must be a boolean', label);
   }
   if (def.auth !== undefined && def.auth !== 'bearer') {
     throw new RouteDefinitionError('auth must be "bearer"', label);
@@ -282,6 +330,13 @@ function checkDefinition(def: DefinitionShape) {
   if (request.body !== undefined && def.method === 'get') {
     throw new RouteDefinitionError('a GET route cannot declare a request body', label);
   }
+  const bodyTypes = bodyTypesOf(request, label);
+  if (bodyTypes.includes('form') && request.body !== undefined) {
+    objectSchemaProperties(request.body, 'body', label);
+  }
+  if (request.bodyLimit !== undefined && !BODY_LIMIT.test(request.bodyLimit)) {
+    throw new RouteDefinitionError('request.bodyLimit must be a size such as "16kb" or "1mb"', label);
+  }
 
   const statuses = Object.keys(def.responses);
   if (statuses.length === 0)
@@ -299,7 +354,36 @@ function checkDefinition(def: DefinitionShape) {
       throw new RouteDefinitionError(`response ${status} cannot have a body schema`, label);
     }
   }
-  return { params, expressPath };
+  return { params, expressPath, bodyTypes };
+}
+
+const BODY_TYPES: readonly BodyType[] = ['json', 'form'];
+const BODY_LIMIT = /^\d+(\.\d+)?\s*(b|kb|mb)?$/i;
+
+function bodyTypesOf(request: RequestSchemas, label: string): BodyType[] {
+  const { body, bodyType, bodyLimit, bodyRequired } = request;
+  if (body === undefined) {
+    if (bodyType !== undefined || bodyLimit !== undefined || bodyRequired !== undefined) {
+      throw new RouteDefinitionError(
+        'request.bodyType, bodyLimit and bodyRequired need a request.body',
+        label,
+      );
+    }
+    return [];
+  }
+  const types =
+    bodyType === undefined ? ['json' as const] : typeof bodyType === 'string' ? [bodyType] : [...bodyType];
+  if (types.length === 0)
+    throw new RouteDefinitionError('request.bodyType must name at least one type', label);
+  for (const type of types) {
+    if (!BODY_TYPES.includes(type)) {
+      throw new RouteDefinitionError(`request.bodyType "${String(type)}" is not one of json, form`, label);
+    }
+  }
+  if (new Set(types).size !== types.length) {
+    throw new RouteDefinitionError('request.bodyType names a type twice', label);
+  }
+  return types;
 }
 
 /**
@@ -312,7 +396,7 @@ export function defineRoute<
   P extends string | undefined = undefined,
   A extends 'bearer' | undefined = undefined,
 >(def: RouteDefinition<Req, Res, P, A>): Route {
-  const { params, expressPath } = checkDefinition(def);
+  const { params, expressPath, bodyTypes } = checkDefinition(def);
   return Object.freeze({
     method: def.method,
     path: def.path,
@@ -327,8 +411,12 @@ export function defineRoute<
     responses: Object.freeze({ ...def.responses }),
     permission: def.permission,
     auth: def.auth,
+    bodyTypes: Object.freeze(bodyTypes),
+    idempotency: def.idempotency ?? true,
     // The app validates every part against the declared schemas before calling the handler, and
     // validates its result after, so the typed handler is safe to hold in its untyped form.
     handler: def.handler as unknown as Route['handler'],
+    // Its result is checked against the declared responses like the handler's.
+    onInvalidRequest: def.onInvalidRequest as Route['onInvalidRequest'],
   });
 }

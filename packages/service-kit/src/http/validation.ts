@@ -3,8 +3,9 @@
  * share one configuration (all errors, strict schemas, formats) and differ only in what they may
  * change in the data:
  * - `body`: JSON bodies are typed already, so nothing is coerced; declared defaults are filled in;
- * - `coerced`: params, query and headers arrive as strings (or repeated query keys as arrays) and
- *   are coerced to the declared types (`'array'` coercion also wraps a single value in an array);
+ * - `coerced`: params, query, headers and form bodies arrive as strings (or repeated keys as
+ *   arrays) and are coerced to the declared types (`'array'` coercion also wraps a single value in
+ *   an array);
  * - `response`: what a handler returns is checked as it is: no coercion, no defaults.
  * Validators are compiled once, at start-up, and shared by identical schemas.
  */
@@ -92,9 +93,37 @@ export function toFieldErrors(errors: readonly ErrorObject[], prefix: string): F
   return out;
 }
 
+/**
+ * ajv's string coercion turns `"1e309"` and `"Infinity"` into ±Infinity, which then passes
+ * `integer`, `minimum` and `maximum` (found by the endpoint fuzzer: `?limit=1e309` reached a
+ * handler as Infinity). Coerced parts are flat (scalars or arrays of scalars), so one level is
+ * checked: any non-finite number is refused.
+ */
+function nonFiniteNumbers(data: unknown, prefix: string): FieldError[] {
+  if (typeof data !== 'object' || data === null) return [];
+  const errors: FieldError[] = [];
+  const refuse = (pointer: string) =>
+    errors.push({ pointer, code: 'type', detail: 'must be a finite number' });
+  for (const [name, value] of Object.entries(data)) {
+    const at = `${prefix}/${escapePointerToken(name)}`;
+    if (typeof value === 'number' && !Number.isFinite(value)) refuse(at);
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        if (typeof item === 'number' && !Number.isFinite(item)) refuse(`${at}/${index}`);
+      });
+    }
+  }
+  return errors;
+}
+
 export interface SchemaCompiler {
   /** Compiles a check for one request part; pointers start with `/<part>`. */
   request(part: RequestPart, schema: JsonSchema): Check;
+  /**
+   * Compiles a check for a form-encoded body (values are strings, coerced like query parameters);
+   * pointers start with `/body`.
+   */
+  formBody(schema: JsonSchema): Check;
   /** Compiles a check for a response body; pointers start with `/response/body`. */
   response(schema: JsonSchema): Check;
 }
@@ -119,8 +148,19 @@ export function createSchemaCompiler(): SchemaCompiler {
     (validate: ValidateFunction, prefix: string): Check =>
     (data) =>
       validate(data) ? [] : toFieldErrors(validate.errors ?? [], prefix);
+  const coercedCheck = (validate: ValidateFunction, prefix: string): Check => {
+    const inner = check(validate, prefix);
+    return (data) => {
+      const errors = inner(data);
+      return errors.length > 0 ? errors : nonFiniteNumbers(data, prefix);
+    };
+  };
   return {
-    request: (part, schema) => check(compile(part === 'body' ? 'body' : 'coerced', schema), `/${part}`),
+    request: (part, schema) =>
+      part === 'body'
+        ? check(compile('body', schema), '/body')
+        : coercedCheck(compile('coerced', schema), `/${part}`),
+    formBody: (schema) => coercedCheck(compile('coerced', schema), '/body'),
     response: (schema) => check(compile('response', schema), '/response/body'),
   };
 }

@@ -41,6 +41,11 @@ export interface ServiceDefinition<P extends TProperties = TProperties> {
    * imports each migration file, so the built service carries them without a file scan).
    */
   migrations: Record<string, Migration>;
+  /**
+   * `Idempotency-Key` on mutating routes (on by default; the kit adds its table to `migrations`).
+   * `ttlSeconds`: how long a first response is replayed (default 86400). `false` turns it off.
+   */
+  idempotency?: { ttlSeconds?: number } | false;
   /** The HTTP API, declared with `defineRoute`. */
   routes: (context: ServiceContext<P>) => Route[];
   /**

@@ -1,4 +1,9 @@
 export * from './aws.ts';
 export * from './definition.ts';
 export { runService } from './run-service.ts';
-export { type RunningService, type StartServiceOptions, startService } from './start-service.ts';
+export {
+  type RunningService,
+  type StartServiceOptions,
+  startService,
+  withKitMigrations,
+} from './start-service.ts';

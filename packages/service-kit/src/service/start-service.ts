@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TProperties } from '@sinclair/typebox';
+import type { Migration } from 'kysely/migration';
 import { createJwksAuthenticator } from '../auth/jwks.ts';
 import { ConfigError } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
@@ -8,6 +9,8 @@ import { createDatabase, type Database } from '../db/create-database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createHttpApp } from '../http/app.ts';
 import type { ReadinessReport } from '../http/standard-routes.ts';
+import { serviceKitMigrations } from '../idempotency/schema.ts';
+import { createIdempotencyStore } from '../idempotency/store.ts';
 import { closeHttpServer } from '../lifecycle/http-server.ts';
 import { createLifecycle, type Lifecycle } from '../lifecycle/lifecycle.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
@@ -21,6 +24,14 @@ import {
   type ServiceDefinition,
   serviceConfigSchema,
 } from './definition.ts';
+
+/** The service's migrations plus the kit's own (`serviceKitMigrations`); a name clash is a bug. */
+export function withKitMigrations(migrations: Record<string, Migration>): Record<string, Migration> {
+  for (const name of Object.keys(serviceKitMigrations)) {
+    if (Object.hasOwn(migrations, name)) throw new Error(`migration name ${name} is reserved by service-kit`);
+  }
+  return { ...serviceKitMigrations, ...migrations };
+}
 
 export interface StartServiceOptions {
   /** Variables to read instead of `process.env` (tests). */
@@ -100,7 +111,16 @@ async function startOnDatabase<P extends TProperties>(
   lifecycle: Lifecycle,
   database: Database<unknown>,
 ): Promise<RunningService<P>> {
-  await migrateToLatest(database, { migrations: definition.migrations });
+  await migrateToLatest(database, { migrations: withKitMigrations(definition.migrations) });
+  const idempotency =
+    definition.idempotency === false
+      ? undefined
+      : createIdempotencyStore(database, {
+          ...(definition.idempotency?.ttlSeconds === undefined
+            ? {}
+            : { ttlSeconds: definition.idempotency.ttlSeconds }),
+          logger,
+        });
 
   const broker = createBrokerProbe({ aws: awsClientConfig(config), prefix: config.ENV_PREFIX });
   lifecycle.onShutdown('broker client', async () => broker.close());
@@ -159,6 +179,7 @@ async function startOnDatabase<P extends TProperties>(
     readiness,
     metrics,
     trustProxy: config.TRUST_PROXY,
+    ...(idempotency === undefined ? {} : { idempotency }),
     ...(config.CORS_ORIGINS === undefined ? {} : { corsOrigins: config.CORS_ORIGINS }),
     ...(authenticator === undefined ? {} : { authenticator }),
   });

@@ -5,4 +5,5 @@
 export * from '../auth/testing/expect-problem.ts';
 export * from '../auth/testing/test-issuer.ts';
 export * from './conformance.ts';
+export * from './fuzz.ts';
 export * from './service-harness.ts';

@@ -6,11 +6,14 @@
  * Unlike the rest of the API these answer errors the RFC 6749 way (§5.2): JSON `{ error,
  * error_description }`, 400 or 401 (`invalid_client`, with `WWW-Authenticate: Basic`), never
  * problem+json. Their parameters are form-encoded (`application/x-www-form-urlencoded`, as the
- * RFCs say); `application/json` with the same names is accepted too. service-kit reads only JSON
- * bodies, so these routes declare no body schema and read theirs here (at most 16 kB), which also
- * keeps every malformed request an RFC 6749 `invalid_request`.
+ * RFCs say); `application/json` with the same names is accepted too. The body is declared to
+ * service-kit (`bodyType: ['form', 'json']`, at most 16 kB, so the OpenAPI document shows it) and
+ * every request the kit finds invalid (repeated or non-string parameter, malformed JSON, another
+ * media type, oversized body, query parameters) is answered as an RFC 6749 `invalid_request` by
+ * `onInvalidRequest`. Unknown parameters are ignored (RFC 6749 §3.2); which parameters are required
+ * is checked by the handlers, after client authentication, as before.
  */
-import { defineRoute, type HandlerContext, type Route } from '@authplatform/service-kit';
+import { defineRoute, type HandlerContext, type ProblemError, type Route } from '@authplatform/service-kit';
 import { Type } from '@sinclair/typebox';
 import type {
   ClientIdentification,
@@ -76,8 +79,7 @@ const IntrospectionSchema = Type.Object(
 
 /** The express request (identity does not depend on express itself). */
 type Request = HandlerContext['req'];
-type Params = Record<string, string>;
-type ParamsResult = { ok: true; params: Params } | OAuthFailure;
+type Params = Record<string, string | undefined>;
 
 const invalidRequest = (description: string): OAuthFailure => ({
   ok: false,
@@ -85,55 +87,65 @@ const invalidRequest = (description: string): OAuthFailure => ({
   description,
 });
 
-async function readRaw(req: Request): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > MAX_OAUTH_BODY_BYTES) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_OAUTH_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+const param = (description: string) => Type.Optional(Type.String({ description }));
+const CLIENT_PARAMS = {
+  client_id: param('client_secret_post, or the public first-party client (`platform`)'),
+  client_secret: param('client_secret_post'),
+};
+
+/** Parameters of a body: the declared ones (all optional here, see the module comment) and any other string. */
+function oauthBody(properties: Record<string, ReturnType<typeof param>>, description: string) {
+  return Type.Object(
+    { ...properties, ...CLIENT_PARAMS },
+    { additionalProperties: Type.String(), description },
+  );
 }
 
-/**
- * The request's parameters: a form-encoded or JSON body of string values, each at most once
- * (RFC 6749 §3.2), without empty names. An empty body gives no parameters.
- */
-export async function readOAuthParams(req: Request): Promise<ParamsResult> {
-  const raw = await readRaw(req);
-  if (raw === undefined) return invalidRequest(`The request body exceeds ${MAX_OAUTH_BODY_BYTES} bytes.`);
-  if (raw.length === 0) return { ok: true, params: {} };
-  const text = raw.toString('utf8');
-  const params: Params = Object.create(null) as Params;
-  if (req.is('application/x-www-form-urlencoded')) {
-    for (const [name, value] of new URLSearchParams(text)) {
-      if (name === '') continue;
-      if (Object.hasOwn(params, name)) return invalidRequest(`The parameter ${name} is repeated.`);
-      params[name] = value;
-    }
-    return { ok: true, params };
+const TokenRequestSchema = oauthBody(
+  {
+    grant_type: param('Required: `client_credentials` or `refresh_token`'),
+    scope: param('Space-separated scopes'),
+    refresh_token: param('Required for grant_type=refresh_token'),
+  },
+  'RFC 6749 §4.4 / §6 token request',
+);
+
+const TokenParamsSchema = oauthBody(
+  {
+    token: param('Required: the token'),
+    token_type_hint: param('`access_token` or `refresh_token`'),
+  },
+  'RFC 7662 §2.1 / RFC 7009 §2.1 request',
+);
+
+/** How the kit's request problems read as RFC 6749 `invalid_request` descriptions. */
+function describeProblem(problem: ProblemError): string {
+  switch (problem.code) {
+    case 'payload_too_large':
+      return `The request body exceeds ${MAX_OAUTH_BODY_BYTES} bytes.`;
+    case 'unsupported_media_type':
+      return 'The request body must be application/x-www-form-urlencoded.';
+    case 'malformed_json':
+      return 'The request body is not valid JSON.';
   }
-  if (req.is(['application/json', 'application/*+json'])) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return invalidRequest('The request body is not valid JSON.');
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return invalidRequest('The request body must be an object of parameters.');
-    }
-    for (const [name, value] of Object.entries(parsed)) {
-      if (typeof value !== 'string') return invalidRequest(`The parameter ${name} must be a string.`);
-      params[name] = value;
-    }
-    return { ok: true, params };
-  }
-  return invalidRequest('The request body must be application/x-www-form-urlencoded.');
+  const first = problem.errors?.[0];
+  if (first === undefined) return problem.detail ?? 'The request is not valid.';
+  if (first.pointer.startsWith('/query')) return 'Parameters go in the request body, not the query.';
+  if (first.pointer === '/body') return 'The request body must be an object of parameters.';
+  const name = first.pointer.slice('/body/'.length).replaceAll('~1', '/').replaceAll('~0', '~');
+  if (first.code === 'repeated') return `The parameter ${name} is repeated.`;
+  if (first.code === 'type') return `The parameter ${name} must be a string.`;
+  return `The parameter ${name} is not valid.`;
 }
+
+/** The request's parameters: validated strings, or none when the body is empty. */
+const paramsOf = (body: object | undefined): Params => (body ?? {}) as Params;
+
+const bodyOptions = {
+  bodyType: ['form', 'json'] as const,
+  bodyLimit: `${MAX_OAUTH_BODY_BYTES}b`,
+  bodyRequired: false as const,
+};
 
 function failure(result: OAuthFailure) {
   const body = { error: result.error, error_description: result.description };
@@ -161,13 +173,6 @@ const errorResponses = {
 const CLIENT_AUTH_TEXT =
   'The client authenticates with HTTP Basic (`client_secret_basic`) or with `client_id` and ' +
   '`client_secret` parameters (`client_secret_post`), not both.';
-
-/** Parameters beside client authentication, read from the body; `undefined` when one is missing. */
-async function prepare(req: Request, required: readonly string[]) {
-  const read = await readOAuthParams(req);
-  if (!read.ok) return read;
-  return authenticated(req, read.params, required);
-}
 
 function authenticated(req: Request, params: Params, required: readonly string[]) {
   const auth = readClientCredentials(req.headers.authorization, params);
@@ -259,22 +264,25 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Route[] {
           'rotation (concurrent refreshes): that only answers invalid_grant. Unknown, expired (30 d idle, ' +
           '90 d absolute by default), revoked or other clients’ tokens: invalid_grant.'),
     tags: ['oauth2'],
+    request: { body: TokenRequestSchema, ...bodyOptions },
     responses: {
       200: { description: 'An access token', schema: TokenResponseSchema },
       ...errorResponses,
     },
-    handler: async ({ req }) => {
-      const read = await readOAuthParams(req);
-      if (!read.ok) return failure(read);
-      if (refresh !== undefined && read.params.grant_type === 'refresh_token') {
-        return refreshGrant(req, read.params, refresh);
+    onInvalidRequest: (problem) => failure(invalidRequest(describeProblem(problem))),
+    // RFC 6749/7009/7662 semantics (refresh rotation, reuse detection) stay as the RFCs define them.
+    idempotency: false,
+    handler: async ({ req, body }) => {
+      const params = paramsOf(body);
+      if (refresh !== undefined && params.grant_type === 'refresh_token') {
+        return refreshGrant(req, params, refresh);
       }
-      const prepared = authenticated(req, read.params, ['grant_type']);
+      const prepared = authenticated(req, params, ['grant_type']);
       if (!prepared.ok) {
         // A missing grant_type is invalid_request whether or not the client authenticated.
         return failure(prepared);
       }
-      const { params, credentials } = prepared;
+      const { credentials } = prepared;
       if (params.grant_type !== 'client_credentials') {
         return failure({
           ok: false,
@@ -301,12 +309,16 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Route[] {
       CLIENT_AUTH_TEXT +
       ' Answers `{ "active": false }` for anything that is not a valid, unexpired, unrevoked access token of this issuer and audience.',
     tags: ['oauth2'],
+    request: { body: TokenParamsSchema, ...bodyOptions },
     responses: {
       200: { description: 'The token’s state and claims', schema: IntrospectionSchema },
       ...errorResponses,
     },
-    handler: async ({ req }) => {
-      const prepared = await prepare(req, ['token']);
+    onInvalidRequest: (problem) => failure(invalidRequest(describeProblem(problem))),
+    // RFC 6749/7009/7662 semantics (refresh rotation, reuse detection) stay as the RFCs define them.
+    idempotency: false,
+    handler: async ({ req, body }) => {
+      const prepared = authenticated(req, paramsOf(body), ['token']);
       if (!prepared.ok) return failure(prepared);
       const result = await oauth.introspect(prepared.credentials, prepared.params.token ?? '');
       if (!result.ok) return failure(result);
@@ -330,16 +342,19 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Route[] {
         : ' A refresh token revokes its whole family and its session (`identity.session.revoked`); the ' +
           'public first-party client revokes its refresh tokens with `client_id=platform` and no secret.'),
     tags: ['oauth2'],
+    request: { body: TokenParamsSchema, ...bodyOptions },
     responses: {
       200: { description: 'Revoked, or nothing to revoke' },
       ...errorResponses,
     },
-    handler: async ({ req }) => {
+    onInvalidRequest: (problem) => failure(invalidRequest(describeProblem(problem))),
+    // RFC 6749/7009/7662 semantics (refresh rotation, reuse detection) stay as the RFCs define them.
+    idempotency: false,
+    handler: async ({ req, body }) => {
+      const params = paramsOf(body);
       if (refresh !== undefined) {
-        const read = await readOAuthParams(req);
-        if (!read.ok) return failure(read);
-        const token = read.params.token;
-        const identified = identifyClient(req, read.params);
+        const token = params.token;
+        const identified = identifyClient(req, params);
         if (!identified.ok) return failure(identified);
         if (token === undefined || token === '')
           return failure(invalidRequest('The parameter token is required.'));
@@ -353,7 +368,7 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Route[] {
         if (!result.ok) return failure(result);
         return { status: 200 as const, headers: NO_STORE };
       }
-      const prepared = await prepare(req, ['token']);
+      const prepared = authenticated(req, params, ['token']);
       if (!prepared.ok) return failure(prepared);
       const result = await oauth.revoke(prepared.credentials, prepared.params.token ?? '');
       if (!result.ok) return failure(result);
