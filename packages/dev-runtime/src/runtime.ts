@@ -51,6 +51,11 @@ export function serviceEnv(
     TOKEN_ISSUER: opts.base.TOKEN_ISSUER ?? identity,
     TOKEN_AUDIENCE: opts.base.TOKEN_AUDIENCE ?? 'authplatform',
     JWKS_URL: opts.base.JWKS_URL ?? `${identity}/.well-known/jwks.json`,
+    // Notifications: SMS (one-time codes) go to the dev outbox, readable at GET /v1/dev/outbox; email
+    // goes to the SES emulator above (its web inbox). Never in production (the service refuses it).
+    ...(service.name === 'notifications' && (opts.base.NODE_ENV ?? 'development') !== 'production'
+      ? { DEV_OUTBOX: opts.base.DEV_OUTBOX ?? 'true' }
+      : {}),
   };
 }
 

@@ -134,7 +134,50 @@ export function buildAsyncApi(options: AsyncApiOptions = {}): Doc {
     };
   }
 
+  // Provider feedback (SES events of notifications' configuration set): the provider's own JSON.
+  const feedbackTopics = new Set(
+    topology.topics.filter((t) => t.kind === 'provider-feedback').map((t) => t.id),
+  );
+  if (feedbackTopics.size > 0) {
+    messages['ses-event'] = {
+      name: 'ses-event',
+      title: 'SES event notification',
+      summary:
+        'An Amazon SES event of the configuration set (Send, Delivery, Bounce, Complaint, Reject, ...), as SES publishes it to SNS; not a CloudEvent.',
+      contentType: 'application/json',
+      payload: {
+        type: 'object',
+        required: ['eventType', 'mail'],
+        properties: {
+          eventType: { type: 'string', examples: ['Delivery', 'Bounce', 'Complaint'] },
+          mail: { type: 'object', properties: { messageId: { type: 'string' } } },
+        },
+        externalDocs: {
+          url: 'https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html',
+        },
+      },
+      tags: [{ name: 'provider-feedback' }, { name: 'internal' }],
+    };
+  }
   for (const topic of topology.topics) {
+    if (topic.kind === 'provider-feedback') {
+      channels[topic.id] = {
+        address: physical(topic.id),
+        title: topic.id,
+        description: `SNS topic where the SES configuration set of ${topic.producer} publishes its delivery, bounce and complaint events (an SES event destination).`,
+        servers: [ref('#/servers/sns')],
+        parameters: { env: ref('#/components/parameters/env') },
+        messages: { 'ses-event': ref('#/components/messages/ses-event') },
+        bindings: {
+          sns: {
+            name: physical(topic.id),
+            ordering: { type: 'standard' },
+            bindingVersion: SNS_BINDING_VERSION,
+          },
+        },
+      };
+      continue;
+    }
     const types = eventTypes.filter((t) => eventCatalogue[t].producer === topic.producer);
     channels[topic.id] = {
       address: physical(topic.id),
@@ -173,6 +216,68 @@ export function buildAsyncApi(options: AsyncApiOptions = {}): Doc {
   }
 
   for (const queue of topology.queues) {
+    if (queue.kind === 'provider-feedback') {
+      channels[queue.id] = {
+        address: physical(queue.id),
+        title: queue.id,
+        description: `SQS queue of ${queue.consumer}: raw, unfiltered delivery from the provider-feedback topic (SES events).`,
+        servers: [ref('#/servers/sqs')],
+        parameters: { env: ref('#/components/parameters/env') },
+        messages: { 'ses-event': ref('#/components/messages/ses-event') },
+        bindings: {
+          sqs: {
+            queue: {
+              name: physical(queue.id),
+              fifoQueue: false,
+              visibilityTimeout: queue.visibilityTimeoutSec,
+              redrivePolicy: {
+                deadLetterQueue: { name: physical(queue.deadLetter.id) },
+                maxReceiveCount: queue.deadLetter.maxReceiveCount,
+              },
+            },
+            deadLetterQueue: {
+              name: physical(queue.deadLetter.id),
+              fifoQueue: false,
+              messageRetentionPeriod: DLQ_RETENTION_SEC,
+            },
+            bindingVersion: SQS_BINDING_VERSION,
+          },
+        },
+      };
+      const sources = topology.subscriptions.filter((s) => s.queue === queue.id).map((s) => s.topic);
+      for (const source of sources) {
+        if (!feedbackTopics.has(source)) continue;
+        operations[`publish-${source}`] = {
+          action: 'send',
+          title: 'SES publishes',
+          summary: 'Amazon SES publishes the events of the configuration set (no message attributes).',
+          channel: ref(`#/channels/${source}`),
+          messages: [ref(`#/channels/${source}/messages/ses-event`)],
+          bindings: {
+            sns: {
+              consumers: [
+                {
+                  protocol: 'sqs',
+                  endpoint: { name: physical(queue.id) },
+                  filterPolicy: {},
+                  filterPolicyScope: 'MessageAttributes',
+                  rawMessageDelivery: true,
+                },
+              ],
+              bindingVersion: SNS_BINDING_VERSION,
+            },
+          },
+        };
+      }
+      operations[`receive-${queue.id}`] = {
+        action: 'receive',
+        title: `${queue.consumer} receives`,
+        summary: `${queue.consumer} updates the status of its messages from the SES events; failures retry, then go to the DLQ.`,
+        channel: ref(`#/channels/${queue.id}`),
+        messages: [ref(`#/channels/${queue.id}/messages/ses-event`)],
+      };
+      continue;
+    }
     const types =
       queue.kind === 'commands'
         ? [...commandTypes]

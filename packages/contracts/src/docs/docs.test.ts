@@ -52,7 +52,16 @@ describe('docs/asyncapi.yaml', () => {
       .messages()
       .all()
       .map((m) => m.id());
-    expect(messageIds.sort()).toEqual([...eventTypes, ...commandTypes].sort());
+    // Plus the SES event notification of the provider-feedback topic (not a CloudEvent).
+    expect(messageIds.sort()).toEqual([...eventTypes, ...commandTypes, 'ses-event'].sort());
+    expect(
+      document
+        .channels()
+        .get('ses-events')
+        ?.messages()
+        .all()
+        .map((m) => m.id()),
+    ).toEqual(['ses-event']);
     expect(
       document
         .channels()

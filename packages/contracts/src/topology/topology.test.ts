@@ -9,6 +9,8 @@ import {
   handledEvents,
   inboxOf,
   physicalName,
+  SES_EVENTS_QUEUE_ID,
+  SES_EVENTS_TOPIC_ID,
   type SubscriptionSpec,
   topicOf,
   topology,
@@ -86,9 +88,10 @@ const SPEC_TABLE: [string[], ServiceName[]][] = [
   ],
 ];
 
-/** SNS semantics of `{"type": [...]}` on a String message attribute: exact string match. */
+/** SNS semantics of `{"type": [...]}` on a String message attribute: exact string match; `{}` admits all. */
 function admits(subscription: SubscriptionSpec, messageType: string): boolean {
-  return filterPolicyOf(subscription).type.includes(messageType);
+  const policy = filterPolicyOf(subscription);
+  return policy.type === undefined || policy.type.includes(messageType);
 }
 
 describe("events.md's catalogue table", () => {
@@ -119,9 +122,10 @@ describe("events.md's catalogue table", () => {
 
 describe('the topology', () => {
   it('has one topic per producer, an inbox + DLQ per consuming service, and the commands queue', () => {
-    expect(topology.topics).toEqual(
-      SERVICE_NAMES.map((producer) => ({ id: `${producer}-events`, producer })),
-    );
+    expect(topology.topics).toEqual([
+      ...SERVICE_NAMES.map((producer) => ({ id: `${producer}-events`, producer })),
+      { id: SES_EVENTS_TOPIC_ID, producer: 'notifications', kind: 'provider-feedback' },
+    ]);
     expect(topology.queues.map((q) => q.id)).toEqual([
       'identity-inbox',
       'authz-inbox',
@@ -129,6 +133,7 @@ describe('the topology', () => {
       'webhooks-inbox',
       'audit-inbox',
       COMMANDS_QUEUE_ID,
+      SES_EVENTS_QUEUE_ID,
     ]);
     for (const queue of topology.queues) {
       expect(queue.deadLetter).toEqual({ id: `${queue.id}-dlq`, maxReceiveCount: 8 });
@@ -138,6 +143,22 @@ describe('the topology', () => {
       consumer: 'notifications',
       kind: 'commands',
     });
+  });
+
+  it("takes SES feedback for notifications on its own topic and queue, unfiltered (SES sets no 'type')", () => {
+    expect(topology.queues.find((q) => q.id === SES_EVENTS_QUEUE_ID)).toEqual({
+      id: 'notifications-ses-events',
+      consumer: 'notifications',
+      kind: 'provider-feedback',
+      visibilityTimeoutSec: 30,
+      deadLetter: { id: 'notifications-ses-events-dlq', maxReceiveCount: 8 },
+    });
+    const feedback = topology.subscriptions.filter((s) => s.topic === SES_EVENTS_TOPIC_ID);
+    expect(feedback).toEqual([{ topic: 'ses-events', queue: 'notifications-ses-events', types: [] }]);
+    expect(filterPolicyOf(feedback[0] as SubscriptionSpec)).toEqual({});
+    // No CloudEvents type is ever routed to the feedback queue, and the feedback queue is nobody's inbox.
+    expect(topology.subscriptions.filter((s) => s.queue === SES_EVENTS_QUEUE_ID)).toHaveLength(1);
+    expect(inboxOf('notifications')?.id).toBe('notifications-inbox');
   });
 
   it('gives every consumed type a subscription of its consumer, from its producer topic', () => {
@@ -200,11 +221,13 @@ describe('the topology', () => {
         expect.objectContaining({ id: 'authz-inbox' }),
         expect.objectContaining({ id: 'audit-inbox' }),
         expect.objectContaining({ id: COMMANDS_QUEUE_ID }),
+        expect.objectContaining({ id: SES_EVENTS_QUEUE_ID }),
       ],
       subscriptions: [
         { topic: 'identity-events', queue: 'authz-inbox', types: ['identity.user.registered'] },
         { topic: 'identity-events', queue: 'audit-inbox', types: ['identity.user.deleted'] },
         { topic: 'authz-events', queue: 'audit-inbox', types: ['authz.role.created'] },
+        { topic: SES_EVENTS_TOPIC_ID, queue: SES_EVENTS_QUEUE_ID, types: [] },
       ],
     });
     expect(() => buildTopology({ ...handled, identity: ['identity.user.exploded' as EventType] })).toThrow(
@@ -213,7 +236,9 @@ describe('the topology', () => {
   });
 
   it('keeps every filter policy within the SNS limit of 150 values', () => {
-    for (const s of topology.subscriptions) expect(filterPolicyOf(s).type.length).toBeLessThanOrEqual(150);
+    for (const s of topology.subscriptions) {
+      expect(filterPolicyOf(s).type?.length ?? 0).toBeLessThanOrEqual(150);
+    }
   });
 });
 

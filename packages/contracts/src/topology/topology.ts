@@ -8,13 +8,21 @@ export interface TopicSpec {
   /** Logical id, e.g. `identity-events`; the physical name is `physicalName(prefix, id)`. */
   id: string;
   producer: ServiceName;
+  /**
+   * `events` (default): the producer's CloudEvents, published from its outbox with the attribute
+   * `type`. `provider-feedback`: notifications an outside provider publishes about the producer's
+   * messages (SES delivery, bounce and complaint events of the producer's configuration set) — not
+   * CloudEvents, no message attributes.
+   */
+  kind?: 'events' | 'provider-feedback';
 }
 
 export interface QueueSpec {
   /** Logical id: `<service>-inbox` or `notifications-commands`. */
   id: string;
   consumer: ServiceName;
-  kind: 'events' | 'commands';
+  /** `provider-feedback`: a provider's own JSON (e.g. SES events), unfiltered, not CloudEvents. */
+  kind: 'events' | 'commands' | 'provider-feedback';
   visibilityTimeoutSec: number;
   deadLetter: { id: string; maxReceiveCount: number };
 }
@@ -24,7 +32,10 @@ export interface SubscriptionSpec {
   topic: string;
   /** Queue id. */
   queue: string;
-  /** Exactly the types delivered: filter policy `{"type": [...]}` on the message attribute `type`. */
+  /**
+   * Exactly the types delivered: filter policy `{"type": [...]}` on the message attribute `type`.
+   * Empty for a provider-feedback subscription, which takes everything on its topic (filter `{}`).
+   */
   types: EventType[];
 }
 
@@ -38,6 +49,13 @@ export const COMMANDS_QUEUE_ID = 'notifications-commands';
 export const DEFAULT_MAX_RECEIVE_COUNT = 8;
 export const INBOX_VISIBILITY_TIMEOUT_SEC = 30;
 export const COMMANDS_VISIBILITY_TIMEOUT_SEC = 60;
+/**
+ * SES feedback: the notifications service's SES configuration set publishes its delivery, bounce and
+ * complaint events to this topic (an SNS event destination), and the queue below receives them.
+ */
+export const SES_EVENTS_TOPIC_ID = 'ses-events';
+export const SES_EVENTS_QUEUE_ID = 'notifications-ses-events';
+export const PROVIDER_FEEDBACK_VISIBILITY_TIMEOUT_SEC = 30;
 /** SNS allows at most 150 values in one filter policy. */
 export const MAX_FILTER_POLICY_VALUES = 150;
 
@@ -81,6 +99,8 @@ export function buildTopology(
   handled: Readonly<Record<ServiceName, readonly EventType[]>> = handledEvents,
 ): Topology {
   const topics: TopicSpec[] = SERVICE_NAMES.map((producer) => ({ id: topicIdOf(producer), producer }));
+  // Iterated above: only the services' own event topics carry catalogued types.
+  const eventTopics = [...topics];
   const queues: QueueSpec[] = [];
   const subscriptions: SubscriptionSpec[] = [];
 
@@ -104,7 +124,7 @@ export function buildTopology(
       visibilityTimeoutSec: INBOX_VISIBILITY_TIMEOUT_SEC,
       deadLetter: { id: deadLetterIdOf(queue), maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT },
     });
-    for (const topic of topics) {
+    for (const topic of eventTopics) {
       const fromTopic = eventTypes.filter(
         (t) => wanted.has(t) && eventCatalogue[t].producer === topic.producer,
       );
@@ -126,15 +146,31 @@ export function buildTopology(
     visibilityTimeoutSec: COMMANDS_VISIBILITY_TIMEOUT_SEC,
     deadLetter: { id: deadLetterIdOf(COMMANDS_QUEUE_ID), maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT },
   });
+
+  // SES feedback (notifications.md, "Delivery"): the configuration set's event destination, read by
+  // notifications only, raw delivery without a filter (SES publishes no message attributes).
+  topics.push({ id: SES_EVENTS_TOPIC_ID, producer: 'notifications', kind: 'provider-feedback' });
+  queues.push({
+    id: SES_EVENTS_QUEUE_ID,
+    consumer: 'notifications',
+    kind: 'provider-feedback',
+    visibilityTimeoutSec: PROVIDER_FEEDBACK_VISIBILITY_TIMEOUT_SEC,
+    deadLetter: { id: deadLetterIdOf(SES_EVENTS_QUEUE_ID), maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT },
+  });
+  subscriptions.push({ topic: SES_EVENTS_TOPIC_ID, queue: SES_EVENTS_QUEUE_ID, types: [] });
   return { topics, queues, subscriptions };
 }
 
 /** The platform's topology. */
 export const topology: Topology = buildTopology();
 
-/** The SNS filter policy of a subscription (scope: message attributes). */
-export function filterPolicyOf(subscription: Pick<SubscriptionSpec, 'types'>): { type: string[] } {
-  return { type: [...subscription.types] };
+/**
+ * The SNS filter policy of a subscription (scope: message attributes). A subscription without types
+ * (provider feedback) gets the empty policy `{}`, which SNS treats as "no filter": every message of
+ * the topic is delivered.
+ */
+export function filterPolicyOf(subscription: Pick<SubscriptionSpec, 'types'>): { type?: string[] } {
+  return subscription.types.length === 0 ? {} : { type: [...subscription.types] };
 }
 
 /** The topic a type is published on. */

@@ -154,7 +154,10 @@ describe('bootstrapTopology', () => {
       );
       expect(attributes.RawMessageDelivery).toBe('true');
       expect(attributes.FilterPolicyScope ?? 'MessageAttributes').toBe('MessageAttributes');
-      expect(JSON.parse(attributes.FilterPolicy ?? '{}')).toEqual({ type: s.types });
+      // Provider feedback (SES events, no `type` attribute) is unfiltered: the empty policy `{}`.
+      expect(JSON.parse(attributes.FilterPolicy ?? '{}')).toEqual(
+        s.types.length === 0 ? {} : { type: s.types },
+      );
       expect(attributes.Endpoint).toBe(first.queueArns[s.queue]);
     }
   });
@@ -306,8 +309,15 @@ describe('bootstrapTopology', () => {
       prefix: `${prefix}-small`,
       topology: small,
     });
-    expect(Object.keys(result.queueUrls).sort()).toEqual(['authz-inbox', 'notifications-commands']);
-    expect(Object.keys(result.subscriptionArns)).toEqual(['identity-events -> authz-inbox']);
+    expect(Object.keys(result.queueUrls).sort()).toEqual([
+      'authz-inbox',
+      'notifications-commands',
+      'notifications-ses-events',
+    ]);
+    expect(Object.keys(result.subscriptionArns)).toEqual([
+      'identity-events -> authz-inbox',
+      'ses-events -> notifications-ses-events',
+    ]);
     expect(result.queueUrls['authz-inbox']).toMatch(new RegExp(`/${prefix}-small-authz-inbox$`));
     // The full topology next to it is untouched.
     expect((await bootstrapTopology({ sns: clients.sns, sqs: clients.sqs, prefix })).changes).toEqual([]);

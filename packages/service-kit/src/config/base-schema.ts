@@ -44,6 +44,13 @@ export const baseConfigSchema = Type.Object({
     default: 'dev',
     description: 'Prefix of topic and queue names',
   }),
+  COMPLIANCE_EXPORT_BUCKET: Type.Optional(
+    Type.String({
+      pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      description:
+        'S3 bucket of the data-subject export parts every service stores; default `<ENV_PREFIX>-authplatform-compliance` (created on first use outside production)',
+    }),
+  ),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(httpUrl('OTLP/HTTP collector base URL')),
   TOKEN_ISSUER: Type.Optional(httpUrl('Expected `iss` of access tokens')),
   TOKEN_AUDIENCE: Type.Optional(

@@ -1,0 +1,218 @@
+// Reading the template directory (once, at creation) and checking Handlebars sources.
+//
+//   templates/
+//     _layout/email.mjml         shared responsive layout; `<!-- preview -->` and `<!-- content -->` slots
+//     _layout/email.txt          shared plain-text layout; `<!-- content -->` slot
+//     _partials/<locale>/*.hbs   per-locale partials ({{> greeting}}, {{> footer}}, ...), plain text
+//     <key>/<locale>.subject     one line
+//     <key>/<locale>.mjml        the body: <mj-section>s, optionally preceded by one <mj-preview>
+//     <key>/<locale>.txt         the plain-text body
+//     <key>/<locale>.sms.txt     the SMS, for keys with an SMS channel
+//
+// A locale is shipped when `_partials/<locale>/` exists; every key must then have every part in it.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { type TemplateKey, templateCatalogue } from './catalogue.ts';
+import { TemplateError, type TemplateIssue, type TemplatePart } from './errors.ts';
+
+export const CONTENT_SLOT = '<!-- content -->';
+export const PREVIEW_SLOT = '<!-- preview -->';
+
+export interface TemplateFiles {
+  subject: string;
+  mjml: string;
+  text: string;
+  sms?: string;
+}
+
+export interface TemplateDirectory {
+  readonly dir: string;
+  readonly locales: readonly string[];
+  readonly layout: { readonly mjml: string; readonly text: string };
+  /** locale → partial name → source */
+  readonly partials: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** key → locale → files */
+  readonly templates: ReadonlyMap<TemplateKey, ReadonlyMap<string, TemplateFiles>>;
+}
+
+const LOCALE_DIR = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+const PARTIAL_FILE = /^([a-z][a-z0-9-]*)\.hbs$/;
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function readTemplateDirectory(dir: string): TemplateDirectory {
+  const problems: string[] = [];
+  const read = (...parts: string[]): string | undefined => {
+    try {
+      return readFileSync(join(dir, ...parts), 'utf8');
+    } catch {
+      problems.push(`missing ${parts.join('/')}`);
+      return undefined;
+    }
+  };
+  if (!isDir(dir)) throw new TemplateError('templates_dir_invalid', `Template directory ${dir} not found`);
+
+  const partialsRoot = join(dir, '_partials');
+  const locales = isDir(partialsRoot)
+    ? readdirSync(partialsRoot)
+        .filter((l) => LOCALE_DIR.test(l) && isDir(join(partialsRoot, l)))
+        .sort()
+    : [];
+  if (locales.length === 0) problems.push('no locale: create _partials/<locale>/');
+
+  const partials = new Map<string, Map<string, string>>();
+  for (const locale of locales) {
+    const byName = new Map<string, string>();
+    for (const file of readdirSync(join(partialsRoot, locale)).sort()) {
+      const name = PARTIAL_FILE.exec(file)?.[1];
+      if (name !== undefined) byName.set(name, readFileSync(join(partialsRoot, locale, file), 'utf8'));
+    }
+    partials.set(locale, byName);
+  }
+  // Every locale must define the same partials, so that a template works in all of them.
+  const allNames = new Set([...partials.values()].flatMap((m) => [...m.keys()]));
+  for (const [locale, byName] of partials) {
+    for (const name of allNames) {
+      if (!byName.has(name)) problems.push(`missing _partials/${locale}/${name}.hbs`);
+    }
+  }
+
+  const layoutMjml = read('_layout', 'email.mjml') ?? '';
+  const layoutText = read('_layout', 'email.txt') ?? '';
+  if (layoutMjml && !layoutMjml.includes(CONTENT_SLOT))
+    problems.push(`_layout/email.mjml lacks ${CONTENT_SLOT}`);
+  if (layoutText && !layoutText.includes(CONTENT_SLOT))
+    problems.push(`_layout/email.txt lacks ${CONTENT_SLOT}`);
+
+  const templates = new Map<TemplateKey, Map<string, TemplateFiles>>();
+  for (const definition of Object.values(templateCatalogue)) {
+    const byLocale = new Map<string, TemplateFiles>();
+    for (const locale of locales) {
+      const files: Partial<TemplateFiles> = {};
+      if (definition.channels.includes('email')) {
+        files.subject = read(definition.key, `${locale}.subject`);
+        files.mjml = read(definition.key, `${locale}.mjml`);
+        files.text = read(definition.key, `${locale}.txt`);
+      }
+      if (definition.channels.includes('sms')) files.sms = read(definition.key, `${locale}.sms.txt`);
+      byLocale.set(locale, files as TemplateFiles);
+    }
+    templates.set(definition.key, byLocale);
+  }
+  // A directory that matches no key is a typo or a template the catalogue does not know.
+  for (const entry of readdirSync(dir)) {
+    if (!entry.startsWith('_') && isDir(join(dir, entry)) && !Object.hasOwn(templateCatalogue, entry)) {
+      problems.push(`${entry}/ is not a template key of catalogue.ts`);
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new TemplateError('templates_dir_invalid', `Template directory ${dir}: ${problems.join('; ')}`, {
+      issues: problems.map((message) => ({ part: 'override', message })),
+    });
+  }
+  return { dir, locales, layout: { mjml: layoutMjml, text: layoutText }, partials, templates };
+}
+
+/** Splits a body fragment into its leading `<mj-preview>` (if any) and the rest. */
+export function splitPreview(fragment: string): { preview: string; body: string } {
+  const match = /^\s*(<mj-preview>[\s\S]*?<\/mj-preview>)/.exec(fragment);
+  if (!match?.[1]) return { preview: '', body: fragment };
+  return { preview: match[1], body: fragment.slice(match[0].length) };
+}
+
+/**
+ * Puts a body fragment into the layout. A source that is itself a whole document (`<mjml ...>`)
+ * is used as it is. Returns the document and the line of the document where the fragment starts.
+ */
+export function assembleMjml(layout: string, fragment: string): { document: string; firstLine: number } {
+  if (/^\s*<mjml[\s>]/.test(fragment)) return { document: fragment, firstLine: 1 };
+  const { preview, body } = splitPreview(fragment);
+  const withPreview = layout.replace(PREVIEW_SLOT, () => preview);
+  const before = withPreview.slice(0, withPreview.indexOf(CONTENT_SLOT));
+  return {
+    document: withPreview.replace(CONTENT_SLOT, () => body),
+    firstLine: before.split('\n').length,
+  };
+}
+
+/** Lines of a Handlebars error message, when it says ("Parse error on line 3", "- 3:12"). */
+function lineOf(error: unknown): number | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const found = /on line (\d+)/.exec(message) ?? /- (\d+):\d+\s*$/.exec(message);
+  return found?.[1] === undefined ? undefined : Number(found[1]);
+}
+
+export function issueFromError(part: TemplatePart, error: unknown, lineOffset = 0): TemplateIssue {
+  const message = (error instanceof Error ? error.message : String(error)).trim();
+  const line = lineOf(error);
+  return line === undefined ? { part, message } : { part, message, line: line + lineOffset };
+}
+
+/**
+ * Checks a Handlebars source beyond its syntax: no unescaped output (`{{{x}}}`, `{{& x}}`), no
+ * partial that is not shipped, no dynamic partials, partial blocks or decorators, no inline partials.
+ */
+export function lintHandlebars(
+  part: TemplatePart,
+  source: string,
+  knownPartials: ReadonlySet<string>,
+): TemplateIssue[] {
+  let program: hbs.AST.Program;
+  try {
+    program = Handlebars.parse(source);
+  } catch (error) {
+    return [issueFromError(part, error)];
+  }
+  const issues: TemplateIssue[] = [];
+  const at = (node: hbs.AST.Node) => node.loc?.start.line;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as hbs.AST.Node & Record<string, unknown>;
+    switch (n.type) {
+      case 'MustacheStatement':
+        if ((n as unknown as hbs.AST.MustacheStatement).escaped === false) {
+          issues.push({
+            part,
+            message: 'Unescaped output ({{{ }}} or {{& }}) is not allowed: use {{ }} so values are escaped',
+            line: at(n),
+          });
+        }
+        break;
+      case 'PartialStatement': {
+        const name = (n as unknown as hbs.AST.PartialStatement).name;
+        if (name.type !== 'PathExpression') {
+          issues.push({ part, message: 'Dynamic partials are not allowed', line: at(n) });
+        } else if (!knownPartials.has(name.original)) {
+          issues.push({
+            part,
+            message: `Unknown partial "${name.original}" (known: ${[...knownPartials].sort().join(', ')})`,
+            line: at(n),
+          });
+        }
+        break;
+      }
+      case 'PartialBlockStatement':
+      case 'DecoratorBlock':
+      case 'Decorator':
+        issues.push({ part, message: `${n.type} is not allowed in templates`, line: at(n) });
+        break;
+    }
+    for (const [key, value] of Object.entries(n)) {
+      if (key !== 'loc' && typeof value === 'object') visit(value);
+    }
+  };
+  visit(program.body);
+  return issues;
+}

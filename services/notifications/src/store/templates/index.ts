@@ -1,0 +1,2 @@
+export * from './overrides-store.ts';
+export type { OverrideContent, TemplateOverridesTable, TemplatesDatabase } from './schema.ts';
