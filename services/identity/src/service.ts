@@ -1,5 +1,6 @@
 import { messagingPlugin } from '@authplatform/messaging';
 import { defineService } from '@authplatform/service-kit';
+import { trustProxyProductionRules } from './app/accounts/accounts-config.ts';
 import { bootstrapAdminPlugin } from './app/admin/bootstrap-admin.ts';
 import { clientsProductionRules } from './app/clients/clients-config.ts';
 import { keysPlugin } from './app/keys/keys-module.ts';
@@ -19,7 +20,11 @@ export const service = defineService({
   config,
   migrations,
   routes,
-  productionRules: (cfg) => [...keysProductionRules(cfg), ...clientsProductionRules(cfg)],
+  productionRules: (cfg) => [
+    ...keysProductionRules(cfg),
+    ...clientsProductionRules(cfg),
+    ...trustProxyProductionRules(cfg),
+  ],
   // Signing keys ensured before the server listens; the outbox relay (events this service publishes)
   // and, once it has handlers, its inbox consumer.
   plugins: [

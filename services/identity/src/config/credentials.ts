@@ -45,11 +45,4 @@ export const credentialsConfig = {
         'Redis for the shared attempt counters (redis:// or rediss://); without it they live in Postgres',
     }),
   ),
-  TRUSTED_PROXY_HOPS: Type.Integer({
-    minimum: 0,
-    maximum: 10,
-    default: 0,
-    description:
-      'Proxies in front of the service whose X-Forwarded-For entries are trusted; 0 uses the socket address',
-  }),
 };

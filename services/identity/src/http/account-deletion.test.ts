@@ -1,12 +1,13 @@
 /** `DELETE /v1/me` against the real service: recent login required, sessions end, erasure starts. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PLATFORM_CLIENT_ID } from '../domain/accounts/login-policy.ts';
-import { createVerifiedUser, uniqueEmail } from './accounts.test-support.ts';
 import {
   type CredentialsHarness,
+  createVerifiedUser,
   liveSessions,
   startCredentialsService,
-} from './credentials.test-support.ts';
+  uniqueEmail,
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 

@@ -6,7 +6,7 @@
 import { defineRoute, type Route, type ServiceContext } from '@authplatform/service-kit';
 import { type TProperties, Type } from '@sinclair/typebox';
 import { accountsFor } from '../app/accounts/accounts-module.ts';
-import type { AccountsDeps, ClientInfo } from '../app/accounts/deps.ts';
+import type { AccountsDeps } from '../app/accounts/deps.ts';
 import { login } from '../app/accounts/login.ts';
 import { logout } from '../app/accounts/logout.ts';
 import { signUp } from '../app/accounts/signup.ts';
@@ -14,7 +14,7 @@ import { confirmEmailVerification, resendVerification } from '../app/accounts/ve
 import { MAX_EMAIL_LENGTH } from '../domain/accounts/email.ts';
 import { MAX_TOKEN_INPUT } from '../domain/accounts/verification-token.ts';
 import { MAX_VERIFY_INPUT } from '../domain/password/index.ts';
-import { clientIp } from '../domain/throttle/index.ts';
+import { clientOf } from './client-ip.ts';
 
 const Email = () =>
   Type.String({ format: 'email', maxLength: MAX_EMAIL_LENGTH, description: 'Email address' });
@@ -85,23 +85,6 @@ const LoginTokens = Type.Object(
 /** Token responses must not be cached (RFC 6749 §5.1). */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-/** The parts of the request (express `Request`) the client address and user agent come from. */
-interface RequestLike {
-  socket: { remoteAddress?: string | undefined };
-  headers: Record<string, string | string[] | undefined>;
-}
-
-function clientOf(req: RequestLike, hops: number): ClientInfo {
-  const userAgent = req.headers['user-agent'];
-  return {
-    ip: clientIp(
-      { socketAddress: req.socket.remoteAddress, xForwardedFor: req.headers['x-forwarded-for'] },
-      hops,
-    ),
-    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-  };
-}
-
 export function signupRoute(deps: AccountsDeps): Route {
   return defineRoute({
     method: 'post',
@@ -117,7 +100,7 @@ export function signupRoute(deps: AccountsDeps): Route {
       400: { description: 'Invalid input or a password the policy refuses' },
     },
     handler: async ({ body, req, reply }) => {
-      await signUp(deps, body, clientOf(req, deps.trustedProxyHops));
+      await signUp(deps, body, clientOf(req));
       return reply(202, SIGNUP_ACCEPTED);
     },
   });
@@ -199,7 +182,7 @@ export function loginRoute(deps: AccountsDeps): Route {
       429: { description: 'Too many attempts; see Retry-After' },
     },
     handler: async ({ body, req, reply }) => {
-      const outcome = await login(deps, body, clientOf(req, deps.trustedProxyHops));
+      const outcome = await login(deps, body, clientOf(req));
       return reply(
         200,
         {

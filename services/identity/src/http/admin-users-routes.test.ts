@@ -196,6 +196,18 @@ describe('changes', () => {
     expect((await call('PATCH', `/v1/admin/users/${id}`, ['users:write'], { status: 'gone' })).status).toBe(
       400,
     );
+    // A name the profile rules refuse (control/format characters) refuses the whole change.
+    const events = (await outboxOf(id)).length;
+    const bad = await call('PATCH', `/v1/admin/users/${id}`, ['users:write'], {
+      status: 'disabled',
+      name: 'Ada\u202eKing',
+    });
+    expect(bad.status).toBe(400);
+    expect(await (await call('GET', `/v1/admin/users/${id}`, ['users:read'])).json()).toMatchObject({
+      status: 'active',
+      name: 'Ada',
+    });
+    expect(await outboxOf(id)).toHaveLength(events);
   });
 
   it('unlocks a security lock and a failed-login lockout', async () => {

@@ -7,7 +7,7 @@ import {
   postForm,
   startOAuthHarness,
   TEST_PEPPER,
-} from './oauth.test-support.ts';
+} from './identity.test-support.ts';
 
 let h: OAuthHarness;
 

@@ -16,7 +16,7 @@ import { confirmPasswordReset, requestPasswordReset } from '../app/credentials/p
 import { MAX_EMAIL_LENGTH } from '../domain/accounts/email.ts';
 import { MAX_TOKEN_INPUT, PASSWORD_RESET_TTL_SEC } from '../domain/credentials/tokens.ts';
 import { MAX_VERIFY_INPUT } from '../domain/password/index.ts';
-import { clientIp } from '../domain/throttle/index.ts';
+import { clientOf } from './client-ip.ts';
 
 const Email = (description = 'Email address') =>
   Type.String({ format: 'email', maxLength: MAX_EMAIL_LENGTH, description });
@@ -51,23 +51,6 @@ const PasswordChanged = Type.Object(
   { additionalProperties: false },
 );
 
-/** The parts of the request (express `Request`) the client address and user agent come from. */
-interface RequestLike {
-  socket: { remoteAddress?: string | undefined };
-  headers: Record<string, string | string[] | undefined>;
-}
-
-function clientOf(req: RequestLike, hops: number): { ip: string; userAgent: string | undefined } {
-  const userAgent = req.headers['user-agent'];
-  return {
-    ip: clientIp(
-      { socketAddress: req.socket.remoteAddress, xForwardedFor: req.headers['x-forwarded-for'] },
-      hops,
-    ),
-    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-  };
-}
-
 export function changePasswordRoute(deps: CredentialsDeps): Route {
   return defineRoute({
     method: 'post',
@@ -91,12 +74,7 @@ export function changePasswordRoute(deps: CredentialsDeps): Route {
       429: { description: 'Too many attempts; see Retry-After' },
     },
     handler: async ({ body, claims, req, reply }) => {
-      const { sessionsRevoked } = await changePassword(
-        deps,
-        claims,
-        body,
-        clientOf(req, deps.trustedProxyHops),
-      );
+      const { sessionsRevoked } = await changePassword(deps, claims, body, clientOf(req));
       return reply(200, { password_changed: true, sessions_revoked: sessionsRevoked });
     },
   });
@@ -113,7 +91,7 @@ export function requestPasswordResetRoute(deps: CredentialsDeps): Route {
     request: { body: Type.Object({ email: Email() }, { additionalProperties: false }) },
     responses: { 202: { description: 'Accepted', schema: Accepted } },
     handler: async ({ body, req, reply }) => {
-      await requestPasswordReset(deps, body.email, clientOf(req, deps.trustedProxyHops));
+      await requestPasswordReset(deps, body.email, clientOf(req));
       return reply(202, RESET_ACCEPTED);
     },
   });
@@ -139,11 +117,7 @@ export function confirmPasswordResetRoute(deps: CredentialsDeps): Route {
       400: { description: 'Invalid or expired token, or a password the policy refuses' },
     },
     handler: async ({ body, req, reply }) => {
-      const { sessionsRevoked } = await confirmPasswordReset(
-        deps,
-        body,
-        clientOf(req, deps.trustedProxyHops),
-      );
+      const { sessionsRevoked } = await confirmPasswordReset(deps, body, clientOf(req));
       return reply(200, { password_changed: true, sessions_revoked: sessionsRevoked });
     },
   });

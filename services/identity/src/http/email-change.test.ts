@@ -1,12 +1,13 @@
 /** Email change against the real service: a link to the new address, no enumeration, single use. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createVerifiedUser, uniqueEmail } from './accounts.test-support.ts';
 import {
   allCommandTokens,
   type CredentialsHarness,
+  createVerifiedUser,
   linkTokenFor,
   startCredentialsService,
-} from './credentials.test-support.ts';
+  uniqueEmail,
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 

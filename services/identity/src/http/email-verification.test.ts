@@ -6,7 +6,7 @@ import {
   startAccountsService,
   uniqueEmail,
   verificationTokenFor,
-} from './accounts.test-support.ts';
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 

@@ -9,7 +9,7 @@ import {
   startAccountsService,
   TEST_AUDIENCE,
   uniqueEmail,
-} from './accounts.test-support.ts';
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 

@@ -5,7 +5,7 @@ import {
   createVerifiedUser,
   startAccountsService,
   uniqueEmail,
-} from './accounts.test-support.ts';
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 

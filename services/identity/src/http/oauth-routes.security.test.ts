@@ -9,7 +9,7 @@ import {
   type OAuthHarness,
   postForm,
   startOAuthHarness,
-} from './oauth.test-support.ts';
+} from './identity.test-support.ts';
 
 let h: OAuthHarness;
 let client: CreatedClient;

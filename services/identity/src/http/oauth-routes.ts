@@ -13,6 +13,7 @@
  * `onInvalidRequest`. Unknown parameters are ignored (RFC 6749 §3.2); which parameters are required
  * is checked by the handlers, after client authentication, as before.
  */
+
 import { defineRoute, type HandlerContext, type ProblemError, type Route } from '@authplatform/service-kit';
 import { Type } from '@sinclair/typebox';
 import type {
@@ -25,7 +26,7 @@ import type {
 import { truncateUserAgent } from '../domain/accounts/login-policy.ts';
 import { readClientCredentials } from '../domain/clients/client-auth.ts';
 import { looksLikeRefreshToken, MAX_REFRESH_TOKEN_INPUT } from '../domain/sessions/refresh-token.ts';
-import { clientIp } from '../domain/throttle/index.ts';
+import { clientOf } from './client-ip.ts';
 
 export const MAX_OAUTH_BODY_BYTES = 16 * 1024;
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -210,22 +211,14 @@ export interface OAuthRoutesDeps {
   oauth: OAuthEndpoints;
   /** The refresh grant and refresh-token revocation (src/app/sessions); without it, neither is served. */
   refresh?: RefreshGrantEndpoints | undefined;
-  /** `TRUSTED_PROXY_HOPS`, for the caller's address in reuse detection. */
-  trustedProxyHops?: number | undefined;
 }
 
 export function oauthRoutes(deps: OAuthRoutesDeps): Route[] {
   const { oauth, refresh } = deps;
-  const hops = deps.trustedProxyHops ?? 0;
+  // The client address as express resolved it from TRUST_PROXY (the one proxy setting), for reuse detection.
   const callerOf = (req: Request) => {
-    const userAgent = req.headers['user-agent'];
-    return {
-      ip: clientIp(
-        { socketAddress: req.socket.remoteAddress, xForwardedFor: req.headers['x-forwarded-for'] },
-        hops,
-      ),
-      userAgent: truncateUserAgent(typeof userAgent === 'string' ? userAgent : undefined),
-    };
+    const caller = clientOf(req);
+    return { ip: caller.ip, userAgent: truncateUserAgent(caller.userAgent) };
   };
 
   const refreshGrant = async (req: Request, params: Params, grant: RefreshGrantEndpoints) => {

@@ -1,11 +1,12 @@
 /** `POST /v1/me/password` against the real service: other sessions end, wrong passwords count. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createVerifiedUser, uniqueEmail } from './accounts.test-support.ts';
 import {
   type CredentialsHarness,
+  createVerifiedUser,
   liveSessions,
   startCredentialsService,
-} from './credentials.test-support.ts';
+  uniqueEmail,
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 const NEW_PASSWORD = 'another fine passphrase 77';

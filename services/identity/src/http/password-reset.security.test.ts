@@ -5,14 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { hashToken } from '../domain/credentials/tokens.ts';
-import { createVerifiedUser, uniqueEmail } from './accounts.test-support.ts';
 import {
   allCommandTokens,
   type CredentialsHarness,
+  createVerifiedUser,
   linkTokenFor,
   liveSessions,
   startCredentialsService,
-} from './credentials.test-support.ts';
+  uniqueEmail,
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 const NEW_PASSWORD = 'a brand new passphrase 1984';

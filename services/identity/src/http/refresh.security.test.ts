@@ -1,8 +1,15 @@
 /** The refresh grant against the real service: rotation, reuse, concurrency, expiry, logout, revocation. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { hashRefreshToken } from '../domain/sessions/refresh-token.ts';
-import { type AccountsHarness, createVerifiedUser, uniqueEmail } from './accounts.test-support.ts';
-import { loginTokens, refresh, type SessionsHarness, startSessionsService } from './sessions.test-support.ts';
+import {
+  type AccountsHarness,
+  createVerifiedUser,
+  loginTokens,
+  refresh,
+  type SessionsHarness,
+  startSessionsService,
+  uniqueEmail,
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 

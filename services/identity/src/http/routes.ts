@@ -1,11 +1,11 @@
 import type { Route, ServiceContext } from '@authplatform/service-kit';
-import { adminUsersFor } from '../app/admin/admin-module.ts';
+import { adminAccountsFor, adminUsersFor } from '../app/admin/admin-module.ts';
 import { clientsFor } from '../app/clients/clients-module.ts';
 import { keysFor } from '../app/keys/keys-module.ts';
 import { refreshGrantFor, sessionsFor } from '../app/sessions/sessions-module.ts';
 import type { config } from '../config.ts';
 import { accountsRoutes } from './accounts-routes.ts';
-import { adminUsersRoutes } from './admin-users-routes.ts';
+import { adminUsersRoutes, invitationRoutes } from './admin-users-routes.ts';
 import { clientsRoutes } from './clients-routes.ts';
 import { credentialsRoutes } from './credentials-routes.ts';
 import { keysRoutes } from './keys-routes.ts';
@@ -30,10 +30,10 @@ export function routes(context: ServiceContext<typeof config.properties>): Route
     ...oauthRoutes({
       oauth: clients.oauth,
       refresh: refreshGrantFor(sessions, clients.authenticate),
-      trustedProxyHops: sessions.trustedProxyHops,
     }),
     ...(admin ? sessionsRoutes(sessions) : []),
     ...clientsRoutes({ clients: clients.clients, admin }),
-    ...adminUsersRoutes({ users: adminUsersFor(context), admin }),
+    ...adminUsersRoutes({ users: adminUsersFor(context), accounts: adminAccountsFor(context), admin }),
+    ...invitationRoutes({ accounts: adminAccountsFor(context) }),
   ];
 }

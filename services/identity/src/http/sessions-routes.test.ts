@@ -1,7 +1,14 @@
 /** /v1/me, /v1/me/sessions and /oauth2/userinfo against the real service. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type AccountsHarness, createVerifiedUser, uniqueEmail } from './accounts.test-support.ts';
-import { loginTokens, refresh, type SessionsHarness, startSessionsService } from './sessions.test-support.ts';
+import {
+  type AccountsHarness,
+  createVerifiedUser,
+  loginTokens,
+  refresh,
+  type SessionsHarness,
+  startSessionsService,
+  uniqueEmail,
+} from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 

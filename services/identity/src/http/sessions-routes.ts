@@ -1,6 +1,6 @@
 /**
  * Sessions and the caller's profile over HTTP (identity.md "Login, MFA and sessions", "Self-service
- * account", "OAuth 2 / OpenID Connect"): `GET /v1/me`, `GET /v1/me/sessions`,
+ * account", "OAuth 2 / OpenID Connect"): `GET /v1/me`, `PATCH /v1/me`, `GET /v1/me/sessions`,
  * `DELETE /v1/me/sessions/{id}`, `DELETE /v1/me/sessions`, `GET /oauth2/userinfo`.
  *
  * All need a user access token whose session (`sid`) is still live: a token of a revoked session,
@@ -12,6 +12,7 @@ import { Type } from '@sinclair/typebox';
 import type { SessionsDeps } from '../app/sessions/deps.ts';
 import { listSessions, revokeOwnSessions, sessionIsLive } from '../app/sessions/manage-sessions.ts';
 import { readProfile, readUserInfo } from '../app/sessions/profile.ts';
+import { updateProfile } from '../app/sessions/update-profile.ts';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
@@ -73,6 +74,46 @@ export function sessionsRoutes(deps: SessionsDeps): Route[] {
     handler: async ({ claims, reply }) => {
       const userId = await requireLiveSession(deps, claims);
       const profile = await readProfile(deps, userId);
+      if (profile === undefined) throw problems.unauthorized('The account of this token cannot be used.');
+      return reply(200, profile, NO_STORE);
+    },
+  });
+
+  const patchMe = defineRoute({
+    method: 'patch',
+    path: '/v1/me',
+    operationId: 'updateMe',
+    summary: 'Change my name, locale or time zone',
+    description:
+      'Give at least one field. `locale` is a BCP 47 tag and `timezone` an IANA time zone name; both are ' +
+      'stored in their canonical spelling (`pt-br` → `pt-BR`). One invalid field refuses the whole request ' +
+      'and changes nothing. Emits `identity.user.updated` with only the fields whose value changed.',
+    tags: ['me'],
+    auth: 'bearer',
+    request: {
+      body: Type.Object(
+        {
+          name: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, description: 'Display name (NFKC, trimmed)' }),
+          ),
+          locale: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 35, description: 'BCP 47, e.g. pt-BR' }),
+          ),
+          timezone: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Lisbon' }),
+          ),
+        },
+        { additionalProperties: false, minProperties: 1 },
+      ),
+    },
+    responses: {
+      200: { description: 'The profile as it is now', schema: ProfileSchema },
+      400: { description: 'An invalid field (nothing changed)' },
+      401: { description: 'No live user session' },
+    },
+    handler: async ({ claims, body, reply }) => {
+      const userId = await requireLiveSession(deps, claims);
+      const profile = await updateProfile(deps, userId, body);
       if (profile === undefined) throw problems.unauthorized('The account of this token cannot be used.');
       return reply(200, profile, NO_STORE);
     },
@@ -175,5 +216,5 @@ export function sessionsRoutes(deps: SessionsDeps): Route[] {
     },
   });
 
-  return [me, list, revokeOne, revokeOthers, userinfo];
+  return [me, patchMe, list, revokeOne, revokeOthers, userinfo];
 }

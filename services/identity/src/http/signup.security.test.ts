@@ -1,6 +1,6 @@
 /** Sign-up against the real service: equal answers for taken addresses, secrets only in commands. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type AccountsHarness, startAccountsService, uniqueEmail } from './accounts.test-support.ts';
+import { type AccountsHarness, startAccountsService, uniqueEmail } from './identity.test-support.ts';
 
 const PASSWORD = 'a long enough passphrase 42';
 

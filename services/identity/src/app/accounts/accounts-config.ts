@@ -24,6 +24,12 @@ export const accountsConfig = {
     default: 'UTC',
     description: 'Time zone of accounts that sign up without one',
   }),
+  INVITATION_TTL_SEC: Type.Integer({
+    minimum: 3600,
+    maximum: 30 * 86_400,
+    default: 7 * 86_400,
+    description: 'Lifetime of the set-password link of an invitation (`POST /v1/admin/users`), in seconds',
+  }),
 };
 
 /** What the accounts module reads from the service's config (with fallbacks until `accountsConfig` is merged). */
@@ -39,7 +45,22 @@ export interface AccountsConfigValues {
   LOGIN_IP_LIMIT: number;
   LOGIN_IP_WINDOW_SEC: number;
   REDIS_URL?: string | undefined;
-  TRUSTED_PROXY_HOPS: number;
+  /** service-kit's shared proxy setting (express `trust proxy`): the one source of client addresses. */
+  TRUST_PROXY?: boolean | number | string | undefined;
+  INVITATION_TTL_SEC?: number | undefined;
 }
 
 export const DEV_LINK_BASE_URL = 'http://localhost:3000';
+
+/**
+ * Settings refused in production: `TRUST_PROXY=true` makes express take the leftmost
+ * `X-Forwarded-For` entry — written by the client — as its address, so every login attempt could
+ * claim a new address and escape the per-IP limits.
+ */
+export function trustProxyProductionRules(config: { TRUST_PROXY?: unknown }): string[] {
+  return config.TRUST_PROXY === true
+    ? [
+        'TRUST_PROXY: true trusts X-Forwarded-For entries the client writes (login throttling could be escaped); give the number of proxy hops or the proxies’ addresses/subnets',
+      ]
+    : [];
+}

@@ -45,6 +45,12 @@ export function accountsFor(context: AccountsContext): AccountsDeps {
   if (existing !== undefined) return existing;
   // The service's config includes credentialsConfig (and accountsConfig once merged; fallbacks below).
   const config = context.config as unknown as AccountsConfigValues;
+  if (config.TRUST_PROXY === true) {
+    // Refused in production (trustProxyProductionRules); here a loud reminder.
+    context.logger.warn(
+      'TRUST_PROXY=true believes the leftmost X-Forwarded-For entry, which any client writes: login throttling can be escaped. Give the hop count or the proxies’ addresses.',
+    );
+  }
   const store = attemptStore(context, config);
   const throttle: LoginThrottle = createLoginThrottle({
     store,
@@ -69,7 +75,6 @@ export function accountsFor(context: AccountsContext): AccountsDeps {
     ),
     defaultLocale: config.DEFAULT_LOCALE ?? 'en',
     defaultTimezone: config.DEFAULT_TIMEZONE ?? 'UTC',
-    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
   };
   // Refresh tokens (src/app/sessions) are switched on with `sessionsConfig` (and its migration):
   // login issues the session's first one, logout revokes them in its transaction.

@@ -19,13 +19,11 @@ export interface AccountsDeps {
   linkBaseUrl: string;
   defaultLocale: string;
   defaultTimezone: string;
-  /** `TRUSTED_PROXY_HOPS`, for `clientIp`. */
-  trustedProxyHops: number;
 }
 
 /** Who is calling, as the HTTP layer saw it. */
 export interface ClientInfo {
-  /** From `clientIp` (may be `unknown`). */
+  /** From `clientAddress` (may be `unknown`). */
   ip: string;
   userAgent: string | undefined;
 }

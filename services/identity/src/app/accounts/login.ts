@@ -30,6 +30,7 @@ import type { LoginSubject } from '../../domain/throttle/index.ts';
 import { accountsStore, type User } from '../../store/accounts/accounts-store.ts';
 import { activeLock } from '../../store/admin/admin-users-store.ts';
 import { claimsFor } from '../../store/claims/claims-store.ts';
+import { announceLock } from './announce-lock.ts';
 import type { AccountsDeps, ClientInfo } from './deps.ts';
 import { eventIp, invalidCredentials } from './errors.ts';
 
@@ -106,12 +107,14 @@ export async function login(
   const email = normalizeEmail(input.email);
   const subject: LoginSubject = { account: email, ip: client.ip };
   const gate = await deps.throttle.begin(subject);
+  const store = accountsStore(deps.db);
   if (!gate.allowed) {
     if (gate.locked) await recordFailedLogin(deps, 'locked', email, undefined, client);
+    if (gate.newlyLocked === true)
+      await announceLock(deps, (await store.findUserByEmail(email))?.id, gate.retryAfterSec);
     throw problems.tooManyRequests(gate.retryAfterSec);
   }
 
-  const store = accountsStore(deps.db);
   const user = await store.findUserByEmail(email);
   const storedHash = user?.password_hash ?? undefined;
   // Unknown address (or an account without a password yet): the same argon2 work, always false.
@@ -121,7 +124,8 @@ export async function login(
       : await verifyPassword(storedHash, input.password);
 
   if (!result.ok) {
-    await deps.throttle.recordFailure(subject);
+    const after = await deps.throttle.recordFailure(subject);
+    if (after.newlyLocked === true) await announceLock(deps, user?.id, after.retryAfterSec);
     await recordFailedLogin(deps, user === undefined ? 'unknown_user' : 'bad_password', email, user, client);
     throw invalidCredentials();
   }

@@ -5,8 +5,10 @@
  */
 import { createEvent, type EventData } from '@authplatform/contracts';
 import { enqueueEvent } from '@authplatform/messaging';
+import { problems } from '@authplatform/service-kit';
 import type { Kysely } from 'kysely';
 import type { UserStatus } from '../../domain/accounts/login-policy.ts';
+import { checkName } from '../../domain/accounts/profile.ts';
 import type { LoginThrottle } from '../../domain/throttle/index.ts';
 import {
   type AdminDatabase,
@@ -30,7 +32,7 @@ export interface AdminUser extends AdminUserRow {
 }
 
 export interface UserChange {
-  status?: UserStatus | undefined;
+  status?: Exclude<UserStatus, 'invited'> | undefined;
   name?: string | undefined;
   reason?: string | undefined;
 }
@@ -54,10 +56,27 @@ export function adminUsers(deps: AdminUsersDeps) {
 
     /** Applies the change; undefined when there is no such user. */
     async update(id: string, change: UserChange, actor: Actor): Promise<AdminUser | undefined> {
+      // The profile rules of `PATCH /v1/me`; a bad name refuses the whole change.
+      let name: string | undefined;
+      if (change.name !== undefined) {
+        const checked = checkName(change.name);
+        if (!checked.ok)
+          throw problems.validation([
+            { pointer: '/body/name', code: 'invalid_name', detail: checked.reason },
+          ]);
+        name = checked.value;
+      }
       const found = await db.transaction().execute(async (trx) => {
         const store = adminUsersStore(trx);
         const user = await store.find(id);
         if (user === undefined) return false;
+        if (change.status !== undefined && user.status === 'invited') {
+          // An invited account has no password: it becomes active only by accepting its invitation.
+          throw problems.conflict(
+            'user_invited',
+            'This account has not accepted its invitation yet; its status cannot be changed (delete it instead).',
+          );
+        }
         if (change.status !== undefined && (await store.setStatus(id, change.status))) {
           const data = {
             user_id: id,
@@ -82,11 +101,11 @@ export function adminUsers(deps: AdminUsersDeps) {
             await enqueueEvent(trx, createEvent('identity.user.enabled', data));
           }
         }
-        if (change.name !== undefined && change.name !== user.name) {
-          await store.setName(id, change.name);
+        if (name !== undefined && name !== user.name) {
+          await store.setName(id, name);
           await enqueueEvent(
             trx,
-            createEvent('identity.user.updated', { user_id: id, changed: ['name'], name: change.name }),
+            createEvent('identity.user.updated', { user_id: id, changed: ['name'], name }),
           );
         }
         return true;

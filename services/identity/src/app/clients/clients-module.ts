@@ -6,7 +6,10 @@ import type { ServiceContext } from '@authplatform/service-kit';
 import type { Kysely } from 'kysely';
 import type { keysConfig } from '../../config/keys.ts';
 import type { ClientsDatabase } from '../../store/clients/schema.ts';
+import type { SessionsDatabase } from '../../store/sessions/schema.ts';
+import { sessionsStore } from '../../store/sessions/sessions-store.ts';
 import { keysFor } from '../keys/keys-module.ts';
+import { isUuid } from '../sessions/manage-sessions.ts';
 import { type AuthenticateClient, createClientAuthenticator } from './authenticate-client.ts';
 import { type clientsConfig, resolvePepper } from './clients-config.ts';
 import { type ClientManager, createClientManager } from './manage-clients.ts';
@@ -35,6 +38,7 @@ export function clientsFor(context: ClientsContext): ClientsModule {
   const pepper = resolvePepper(config, context.logger);
   const keys = keysFor(context);
   const authenticate = createClientAuthenticator({ db, pepper });
+  const sessions = sessionsStore(context.database.db.withTables<SessionsDatabase>());
   const module: ClientsModule = {
     authenticate,
     clients: createClientManager({
@@ -47,6 +51,8 @@ export function clientsFor(context: ClientsContext): ClientsModule {
       authenticate,
       issueAccessToken: keys.issueAccessToken,
       verifyToken: createOwnTokenVerifier({ keys: keys.keys, issuer: keys.issuer, audience: keys.audience }),
+      // The sessions table is in the same schema; a malformed sid is no live session.
+      sessionIsLive: async (sid, sub) => isUuid(sid) && isUuid(sub) && sessions.isSessionLive(sid, sub),
     }),
   };
   modules.set(context.database, module);

@@ -63,6 +63,12 @@ export interface OAuthEndpointsOptions {
   authenticate: AuthenticateClient;
   issueAccessToken: IssueAccessToken;
   verifyToken: OwnTokenVerifier;
+  /**
+   * Whether the session `sid` of user `sub` is still live. A user token (one with `sid`) whose
+   * session was revoked — logout, session or admin revocation, reuse detection, password change or
+   * reset, disabled or deleted account — introspects as inactive at once (identity.md "Session").
+   */
+  sessionIsLive: (sid: string, sub: string) => Promise<boolean>;
   now?: () => Date;
 }
 
@@ -131,6 +137,8 @@ export function createOAuthEndpoints(options: OAuthEndpointsOptions): OAuthEndpo
       const { claims } = verified;
       const status = await tokenStatus(db, claims.jti, claims.client_id);
       if (status.revoked || status.clientDeleted) return { ok: true, response: { active: false } };
+      if (claims.sid !== undefined && !(await options.sessionIsLive(claims.sid, claims.sub)))
+        return { ok: true, response: { active: false } };
       return {
         ok: true,
         response: {

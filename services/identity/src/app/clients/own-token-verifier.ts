@@ -17,6 +17,8 @@ export interface VerifiedAccessToken {
   iat: number;
   jti?: string;
   client_id?: string;
+  /** The session of a user token (absent on client-credentials tokens). */
+  sid?: string;
   scope?: string;
   permissions?: string[];
 }
@@ -71,6 +73,7 @@ function claimsOf(payload: unknown): VerifiedAccessToken | undefined {
     typeof c.iat === 'number' &&
     (c.jti === undefined || typeof c.jti === 'string') &&
     (c.client_id === undefined || typeof c.client_id === 'string') &&
+    (c.sid === undefined || typeof c.sid === 'string') &&
     (c.scope === undefined || typeof c.scope === 'string') &&
     (c.permissions === undefined ||
       (Array.isArray(c.permissions) && c.permissions.every((p) => typeof p === 'string')));

@@ -15,6 +15,7 @@ import { problems } from '@authplatform/service-kit';
 import { dummyVerify, hashPassword, verifyPassword } from '../../domain/password/index.ts';
 import type { LoginSubject } from '../../domain/throttle/index.ts';
 import { credentialsStore } from '../../store/credentials/credentials-store.ts';
+import { announceLock } from '../accounts/announce-lock.ts';
 import { currentUser, type MeClaims } from './current-user.ts';
 import type { CredentialsDeps } from './deps.ts';
 import { passwordRejected, wrongCurrentPassword } from './errors.ts';
@@ -34,13 +35,17 @@ export async function changePassword(
   const { user, sessionId } = await currentUser(deps, claims);
   const subject: LoginSubject = { account: user.email, ip: client.ip };
   const gate = await deps.throttle.begin(subject);
-  if (!gate.allowed) throw problems.tooManyRequests(gate.retryAfterSec);
+  if (!gate.allowed) {
+    if (gate.newlyLocked === true) await announceLock(deps, user.id, gate.retryAfterSec);
+    throw problems.tooManyRequests(gate.retryAfterSec);
+  }
   const result =
     user.password_hash === null
       ? await dummyVerify(input.current_password)
       : await verifyPassword(user.password_hash, input.current_password);
   if (!result.ok) {
-    await deps.throttle.recordFailure(subject);
+    const after = await deps.throttle.recordFailure(subject);
+    if (after.newlyLocked === true) await announceLock(deps, user.id, after.retryAfterSec);
     throw wrongCurrentPassword();
   }
   await deps.throttle.recordSuccess(subject);

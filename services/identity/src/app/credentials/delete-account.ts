@@ -15,7 +15,7 @@ import { isRecentAuth, RECENT_AUTH_MAX_AGE_SEC } from '../../domain/credentials/
 import { credentialsStore } from '../../store/credentials/credentials-store.ts';
 import type { CredentialsDeps } from './deps.ts';
 import { reauthenticationRequired, userSessionRequired } from './errors.ts';
-import { revokeSessions } from './revoke-sessions.ts';
+import { type Actor, revokeSessions } from './revoke-sessions.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,17 +27,32 @@ export async function deleteAccount(
   const { sub, sid } = claims;
   if (typeof sid !== 'string' || !UUID.test(sid) || !UUID.test(sub)) throw userSessionRequired();
   if (!isRecentAuth(claims.auth_time, deps.nowSec())) throw reauthenticationRequired(RECENT_AUTH_MAX_AGE_SEC);
+  return deleteUser(deps, sub, { type: 'user', id: sub });
+}
+
+/**
+ * Deletes the account `userId` on behalf of `actor` (the user themself, or an admin through
+ * `DELETE /v1/admin/users/{id}`): the deletion record with a new erasure request id, the account
+ * disabled, every session revoked (`user_deleted`), pending link tokens dropped and
+ * `identity.user.deleted` enqueued, in one transaction. Undefined `erasureRequestId` when the account
+ * was already deleted (nothing changes); throws `userSessionRequired` for an unknown user — callers
+ * that can meet one (admins) look it up first.
+ */
+export async function deleteUser(
+  deps: Pick<CredentialsDeps, 'db'>,
+  userId: string,
+  actor: Actor,
+): Promise<{ erasureRequestId: string | undefined }> {
   const erasureRequestId = uuidv7();
-  const actor = { type: 'user' as const, id: sub };
   return deps.db.transaction().execute(async (trx) => {
     const store = credentialsStore(trx);
-    const user = await store.findUserById(sub);
+    const user = await store.findUserById(userId);
     if (user === undefined) throw userSessionRequired();
     const recorded = await store.recordDeletion({
       user_id: user.id,
       erasure_request_id: erasureRequestId,
       actor_type: actor.type,
-      actor_id: actor.id,
+      actor_id: actor.id ?? null,
     });
     if (!recorded) return { erasureRequestId: undefined };
     await store.disableUser(user.id);

@@ -18,8 +18,6 @@ export interface CredentialsDeps {
   attempts: AttemptStore;
   /** Base of links in emails, without a trailing slash. */
   linkBaseUrl: string;
-  /** `TRUSTED_PROXY_HOPS`, for `clientIp`. */
-  trustedProxyHops: number;
   /** Least time a reset request takes, whether or not the address has an account. */
   resetRequestFloorMs: number;
   /** Seconds since the epoch (for `auth_time` checks). */
@@ -48,7 +46,6 @@ export function credentialsFor(context: CredentialsContext): CredentialsDeps {
     throttle: accounts.throttle,
     attempts: accounts.attempts,
     linkBaseUrl: accounts.linkBaseUrl,
-    trustedProxyHops: accounts.trustedProxyHops,
     resetRequestFloorMs: RESET_REQUEST_FLOOR_MS,
     nowSec: () => Math.floor(Date.now() / 1000),
   };

@@ -12,7 +12,10 @@ export interface SessionsDeps {
   idleTtlSec: number;
   absoluteTtlSec: number;
   reuseGraceSec: number;
-  /** `TRUSTED_PROXY_HOPS`, for `clientIp`. */
+  /**
+   * A numeric `TRUST_PROXY` as a hop count (else 0), for http/oauth-routes.ts's caller address
+   * until it uses `clientOf` (http/client-ip.ts) like the other routes.
+   */
   trustedProxyHops: number;
 }
 

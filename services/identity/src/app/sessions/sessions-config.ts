@@ -37,7 +37,8 @@ export interface SessionsConfigValues {
   REFRESH_IDLE_TTL_SEC?: number | undefined;
   REFRESH_ABSOLUTE_TTL_SEC?: number | undefined;
   REFRESH_REUSE_GRACE_SEC?: number | undefined;
-  TRUSTED_PROXY_HOPS?: number | undefined;
+  /** service-kit's shared proxy setting (express `trust proxy`). */
+  TRUST_PROXY?: boolean | number | string | undefined;
 }
 
 /** Whether `sessionsConfig` is part of the service's config (then refresh tokens are switched on). */

@@ -10,6 +10,7 @@ import {
   DEFAULT_REFRESH_IDLE_TTL_SEC,
   DEFAULT_REFRESH_REUSE_GRACE_SEC,
 } from '../../domain/sessions/refresh-token.ts';
+import { trustedHopsOf } from '../../domain/throttle/index.ts';
 import type { SessionsDatabase } from '../../store/sessions/schema.ts';
 import type { AuthenticateClient } from '../clients/authenticate-client.ts';
 import { createRefreshGrantEndpoints, type RefreshGrantEndpoints } from '../clients/oauth-endpoints.ts';
@@ -37,7 +38,7 @@ export function sessionsFor(context: SessionsContext): SessionsDeps {
     idleTtlSec: config.REFRESH_IDLE_TTL_SEC ?? DEFAULT_REFRESH_IDLE_TTL_SEC,
     absoluteTtlSec: config.REFRESH_ABSOLUTE_TTL_SEC ?? DEFAULT_REFRESH_ABSOLUTE_TTL_SEC,
     reuseGraceSec: config.REFRESH_REUSE_GRACE_SEC ?? DEFAULT_REFRESH_REUSE_GRACE_SEC,
-    trustedProxyHops: config.TRUSTED_PROXY_HOPS ?? 0,
+    trustedProxyHops: trustedHopsOf(config.TRUST_PROXY),
   };
   modules.set(context.database, deps);
   return deps;

@@ -7,6 +7,8 @@ export {
   PLATFORM_CLIENT_ID,
   truncateUserAgent,
 } from './login-policy.ts';
+export type { ProfileCheck } from './profile.ts';
+export { checkLocale, checkName, checkTimeZone, MAX_NAME_LENGTH } from './profile.ts';
 export type { NewToken } from './verification-token.ts';
 export {
   EMAIL_VERIFICATION_TTL_SEC,

@@ -3,7 +3,8 @@
  * same generic 401; the reason only goes to the `identity.login.failed` event.
  */
 
-export type UserStatus = 'active' | 'disabled';
+/** `invited`: created by an admin, waiting for its owner to set a password (cannot log in). */
+export type UserStatus = 'active' | 'disabled' | 'invited';
 
 export interface LoginCandidate {
   status: UserStatus;

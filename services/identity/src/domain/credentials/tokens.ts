@@ -7,13 +7,16 @@ import { hashToken, MAX_TOKEN_INPUT, newVerificationToken } from '../accounts/ve
 
 export { hashToken, MAX_TOKEN_INPUT, newVerificationToken as newCredentialToken };
 
-export type CredentialTokenPurpose = 'password_reset' | 'email_change';
+export type CredentialTokenPurpose = 'password_reset' | 'email_change' | 'invitation';
 
 /** Lifetime of a password-reset link (identity.md: 30 min). */
 export const PASSWORD_RESET_TTL_SEC = 30 * 60;
 
 /** Lifetime of an email-change confirmation link (as long as a verification link: 24 h). */
 export const EMAIL_CHANGE_TTL_SEC = 24 * 60 * 60;
+
+/** Default lifetime of an invitation link (`INVITATION_TTL_SEC`): 7 days. */
+export const DEFAULT_INVITATION_TTL_SEC = 7 * 24 * 60 * 60;
 
 /** Reset requests one address may trigger per hour (email-bombing guard); later ones do nothing. */
 export const PASSWORD_RESET_LIMIT_PER_HOUR = 5;
@@ -35,4 +38,9 @@ export function passwordResetLink(baseUrl: string, token: string): string {
 /** `<base>/confirm-email-change?token=<token>`: the page posts it to `POST /v1/email-change/confirm`. */
 export function emailChangeLink(baseUrl: string, token: string): string {
   return link(baseUrl, 'confirm-email-change', token);
+}
+
+/** `<base>/accept-invitation?token=<token>`: the page posts it with a password to `POST /v1/invitation/accept`. */
+export function invitationLink(baseUrl: string, token: string): string {
+  return link(baseUrl, 'accept-invitation', token);
 }

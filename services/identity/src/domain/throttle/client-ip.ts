@@ -33,6 +33,25 @@ export function normalizeIp(raw: string | undefined): string | undefined {
 export const UNKNOWN_IP = 'unknown';
 
 /**
+ * The client address of throttling and events, from what express resolved with the service's one
+ * proxy setting, `TRUST_PROXY` (`req.ip`, by `proxy-addr`: the first `X-Forwarded-For` entry from
+ * the right that a trusted proxy did not write), normalised. An entry that is not an IP address
+ * (a misconfigured proxy count lets the client write it) falls back to the socket peer, so garbage
+ * never becomes a throttling key; nothing usable gives `UNKNOWN_IP` (one shared bucket).
+ */
+export function clientAddress(resolved: string | undefined, socketAddress: string | undefined): string {
+  return normalizeIp(resolved) ?? normalizeIp(socketAddress) ?? UNKNOWN_IP;
+}
+
+/** A numeric `TRUST_PROXY` as a hop count for `clientIp`; any other setting gives 0 (the socket address). */
+export function trustedHopsOf(trustProxy: unknown): number {
+  return typeof trustProxy === 'number' && Number.isInteger(trustProxy) && trustProxy > 0 ? trustProxy : 0;
+}
+
+/**
+ * @deprecated Use `clientAddress(req.ip, req.socket.remoteAddress)` (http/client-ip.ts), which
+ * follows every form of `TRUST_PROXY`; kept only until http/oauth-routes.ts switches to it.
+ *
  * The client's IP address. `X-Forwarded-For` is believed only through `trustedHops` proxies: each
  * trusted proxy appends the address it received the request from, so with `n` trusted hops the
  * client is the `n`-th entry from the right (the socket peer being the nearest proxy). Entries

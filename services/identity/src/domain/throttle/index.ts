@@ -1,6 +1,6 @@
 export type { AttemptCount, AttemptStore } from './attempt-store.ts';
 export type { ClientAddressSource } from './client-ip.ts';
-export { clientIp, ipBucket, normalizeIp, UNKNOWN_IP } from './client-ip.ts';
+export { clientAddress, clientIp, ipBucket, normalizeIp, trustedHopsOf, UNKNOWN_IP } from './client-ip.ts';
 export type {
   LoginSubject,
   LoginThrottle,

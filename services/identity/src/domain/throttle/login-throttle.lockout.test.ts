@@ -127,10 +127,16 @@ describe.each(['postgres', 'redis'])('login throttle on %s', (kind) => {
     const t = throttle();
     const s = subject();
     const gates = await Promise.all(Array.from({ length: 20 }, () => t.begin(s)));
-    expect(gates.filter((g) => g.allowed)).toHaveLength(3);
+    // Which attempts win the race is up to the scheduler: attempts past the threshold lock the
+    // account, and an attempt that reserved a slot but sees the lock afterwards is refused too.
+    const allowed = gates.filter((g) => g.allowed).length;
+    expect(allowed).toBeGreaterThanOrEqual(1);
+    expect(allowed).toBeLessThanOrEqual(3);
     expect(gates.filter((g) => !g.allowed).every((g) => g.locked)).toBe(true);
-    await Promise.all(gates.filter((g) => g.allowed).map(() => t.recordFailure(s)));
+    const failures = await Promise.all(gates.filter((g) => g.allowed).map(() => t.recordFailure(s)));
     expect(await t.check(s)).toMatchObject({ allowed: false, locked: true });
+    // However the race went, exactly one call created the lock (the one to announce it).
+    expect([...gates, ...failures].filter((d) => d.newlyLocked === true)).toHaveLength(1);
   });
 
   it('locks unknown accounts exactly like known ones (no enumeration), after equal work', async () => {

@@ -10,7 +10,7 @@ import { ipBucket } from './client-ip.ts';
  * The flow of one login:
  *
  * ```ts
- * const subject = { account: email, ip: clientIp(req, config.TRUSTED_PROXY_HOPS) };
+ * const subject = { account: email, ip: clientAddress(req.ip, req.socket.remoteAddress) };
  * const gate = await throttle.begin(subject);          // reserves one attempt atomically
  * if (!gate.allowed) throw problems.tooManyRequests(gate.retryAfterSec);
  * const result = user ? await verifyPassword(user.hash, password) : await dummyVerify(password);
@@ -63,6 +63,11 @@ export interface ThrottleDecision {
   ipLimited: boolean;
   /** Seconds until a retry can succeed (0 when allowed); the `Retry-After` of the `429`. */
   retryAfterSec: number;
+  /**
+   * This very call locked the account (true for exactly one call per lock, however many attempts
+   * race): the moment to announce the lock (`identity.user.locked`), once.
+   */
+  newlyLocked?: boolean;
 }
 
 export interface LoginThrottle {
@@ -133,10 +138,12 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     };
   }
 
-  async function lockAccount(k: ReturnType<typeof keys>): Promise<void> {
-    await store.hit(k.lock, lockSec);
+  /** Locks the account; true when this call created the lock (the store's hit is atomic). */
+  async function lockAccount(k: ReturnType<typeof keys>): Promise<boolean> {
+    const hits = await store.hit(k.lock, lockSec);
     // A fresh run of `threshold` attempts once the lock ends.
     await store.reset(k.failures);
+    return hits === 1;
   }
 
   return {
@@ -155,8 +162,14 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
         return { allowed: false, locked: true, ipLimited: false, retryAfterSec: seconds(locked.ttlMs) };
       }
       // Concurrent attempts raced past the threshold: this one is refused and the account locked.
-      await lockAccount(k);
-      return { allowed: false, locked: true, ipLimited: false, retryAfterSec: seconds(lockSec * 1000) };
+      const newlyLocked = await lockAccount(k);
+      return {
+        allowed: false,
+        locked: true,
+        ipLimited: false,
+        retryAfterSec: seconds(lockSec * 1000),
+        newlyLocked,
+      };
     },
     async recordFailure(subject) {
       const k = keys(subject);
@@ -167,8 +180,10 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       }
       // `begin` already counted this attempt.
       const failures = await store.get(k.failures);
-      if (failures !== undefined && failures.count >= threshold) await lockAccount(k);
-      return check(subject);
+      const newlyLocked =
+        failures !== undefined && failures.count >= threshold ? await lockAccount(k) : false;
+      const state = await check(subject);
+      return newlyLocked ? { ...state, newlyLocked } : state;
     },
     async recordSuccess(subject) {
       await store.reset(keys(subject).failures);

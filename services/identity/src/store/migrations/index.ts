@@ -1,6 +1,7 @@
 import { messagingMigrations } from '@authplatform/messaging';
 import type { Migration } from 'kysely/migration';
 import * as accounts from '../accounts/0004_accounts.ts';
+import * as invitations from '../admin/0008_invitations.ts';
 import * as claimsProjection from '../claims/0007_claims_projection.ts';
 import * as oauthClients from '../clients/0003_oauth_clients.ts';
 import * as credentialTokens from '../credentials/0006_credential_tokens.ts';
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0005_refresh_tokens': refreshTokens,
   '0006_credential_tokens': credentialTokens,
   '0007_claims_projection': claimsProjection,
+  '0008_invitations': invitations,
 };

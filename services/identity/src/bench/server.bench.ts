@@ -1,0 +1,43 @@
+/**
+ * Child process of the identity benchmark: the real identity service (src/service.ts) started
+ * with service-kit's `startService`, in a process of its own as in production, so the load
+ * generator does not share its event loop. It reads its whole configuration from
+ * `BENCH_SERVICE_ENV` (JSON, written by identity.bench.ts) and nothing else from the environment,
+ * reports its URL over IPC, and stops on a `stop` message, SIGTERM/SIGINT, or when the parent goes
+ * away.
+ */
+import { startService } from '@authplatform/service-kit';
+import { service } from '../service.ts';
+
+const raw = process.env.BENCH_SERVICE_ENV;
+const schema = process.env.BENCH_SCHEMA;
+if (raw === undefined || schema === undefined || process.send === undefined) {
+  process.stderr.write(
+    'server.bench.ts is started by identity.bench.ts (IPC, BENCH_SERVICE_ENV, BENCH_SCHEMA)\n',
+  );
+  process.exit(2);
+}
+const env = JSON.parse(raw) as Record<string, string>;
+
+const running = await startService(service, { env, envFile: false, schema, exit: () => undefined });
+
+let stopping = false;
+function stop(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  running
+    .stop()
+    .catch((error: unknown) => {
+      process.stderr.write(`identity bench server: stop failed: ${String(error)}\n`);
+    })
+    .finally(() => process.exit(code));
+}
+
+process.on('message', (message) => {
+  if (message === 'stop') stop(0);
+});
+process.on('disconnect', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0));
+
+process.send({ ready: true, url: running.url });
