@@ -56,6 +56,11 @@ export function serviceEnv(
     ...(service.name === 'notifications' && (opts.base.NODE_ENV ?? 'development') !== 'production'
       ? { DEV_OUTBOX: opts.base.DEV_OUTBOX ?? 'true' }
       : {}),
+    // Webhooks: local receivers (http://127.0.0.1:…) are the usual targets in development. Never in
+    // production (the service refuses it).
+    ...(service.name === 'webhooks' && (opts.base.NODE_ENV ?? 'development') !== 'production'
+      ? { WEBHOOKS_ALLOW_PRIVATE_TARGETS: opts.base.WEBHOOKS_ALLOW_PRIVATE_TARGETS ?? 'true' }
+      : {}),
   };
 }
 
