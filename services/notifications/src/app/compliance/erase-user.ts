@@ -5,7 +5,7 @@
  * In the consumer's transaction: the contact becomes a tombstone without personal data (so a late
  * identity event cannot bring it back), the preferences and skip records go, template overrides the
  * user saved as an admin no longer name them, delivery pseudonymises
- * the user's stored messages (recipient replaced by a keyed hash, no rendered content), and
+ * the user's stored messages (recipient replaced by a random pseudonym, no rendered content), and
  * `notifications.compliance.erasure_completed` reports the counts — once per request id. Running it
  * again is harmless: everything is already gone, and nothing is reported twice.
  */

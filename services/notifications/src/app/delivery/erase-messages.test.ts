@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Erasure of a user's messages: the recipient and user id are pseudonymised, pending template data
  * and dev-outbox copies deleted, a still-queued message is never sent; other people's messages and
@@ -68,13 +69,20 @@ describe('eraseMessagesOf', () => {
       );
     expect(result).toEqual({ messages: 3 });
 
+    const pseudonyms = new Set<string>();
     for (const id of [sent.messageId, byAddress.messageId, pending.messageId]) {
       const row = await h.message(id);
       expect(row.recipient).toMatch(/^erased:[0-9a-f]{16}$/);
+      // Not a hash of the address (anyone knowing it could recompute that), and unlinkable.
+      expect(row.recipient).not.toBe(
+        `erased:${createHash('sha256').update(email).digest('hex').slice(0, 16)}`,
+      );
+      pseudonyms.add(row.recipient);
       expect(row.user_id).toBeNull();
       expect(row.data_ciphertext).toBeNull();
       expect(row.erased_at).toBeInstanceOf(Date);
     }
+    expect(pseudonyms.size).toBe(3);
     expect(await h.message(pending.messageId)).toMatchObject({ status: 'failed', failure_code: 'erased' });
     expect((await h.message(sent.messageId)).status).toBe('sent');
     expect((await h.message(kept.messageId)).recipient).toBe(other);

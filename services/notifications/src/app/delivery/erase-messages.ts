@@ -2,13 +2,13 @@
  * Erasure of a user's messages (right to erasure; H4b's erasure handler calls it in its
  * transaction): every message of the user or to one of their addresses keeps its status, times and
  * provider id (delivery statistics, the audit trail of what was sent) but loses what identifies the
- * person: the recipient becomes `erased:<sha256 prefix>` (so the admin list can no longer find it by
- * address), the user id is cleared, any pending template data and dev-outbox copy are deleted.
+ * person: the recipient becomes `erased:<random>` — random per message, not a hash of the address, which
+ * anyone knowing the address could recompute to find the person's messages again — the user id is cleared, any pending template data and dev-outbox copy are deleted.
  * Suppression-list entries of those addresses are kept: they are what stops mail to an address
  * that complained, which the person's erasure must not undo (GDPR art. 17(3)(b), legal obligation
  * of the sender under anti-spam law); they hold the address only.
  */
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { normalizeEmail, normalizePhone } from '../../domain/delivery/address.ts';
 import { messagesDb } from '../../store/messages/messages-store.ts';
@@ -37,7 +37,7 @@ export async function eraseMessagesOf(
   const ids = matches.map((m) => m.id);
   await db.deleteFrom('dev_outbox').where('message_id', 'in', ids).execute();
   for (const match of matches) {
-    const pseudonym = `erased:${createHash('sha256').update(match.recipient).digest('hex').slice(0, 16)}`;
+    const pseudonym = `erased:${randomBytes(8).toString('hex')}`;
     await db
       .updateTable('messages')
       .set({
