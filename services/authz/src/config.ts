@@ -39,6 +39,16 @@ export const config = Type.Object({
     minimum: 0,
     maximum: 1,
     default: 0.01,
-    description: 'Fraction of denied decisions written to the log at info level (all decisions: debug)',
+    description:
+      'Fraction of denied decisions logged at info level and published as `authz.decision.denied` events ' +
+      '(through the outbox, off the request path); 0: none. Every decision is logged at debug level',
+  }),
+  AUTHZ_DENIED_EVENTS_MAX_PENDING: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    default: 1_000,
+    description:
+      'Most sampled denials waiting to be written to the outbox; beyond it samples are dropped and counted ' +
+      '(`authz_denied_events_total{result="dropped"}`), so a flood of denied checks costs bounded memory',
   }),
 });

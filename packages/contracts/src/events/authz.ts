@@ -1,6 +1,6 @@
-// authz-events: roles, assignments, grants and group membership.
+// authz-events: roles, assignments, grants and group membership, and sampled denied decisions.
 import { Type } from '@sinclair/typebox';
-import { Actor, AuthzSubject, Permission, Resource, RoleName, Uuid } from '../schema/common.ts';
+import { Actor, AuthzSubject, Permission, Resource, RoleName, Uuid, UuidV7 } from '../schema/common.ts';
 import { compliancePartEvents } from './compliance-parts.ts';
 import { defineEvent } from './define.ts';
 import { ex } from './example-values.ts';
@@ -125,6 +125,69 @@ export const authzEvents = [
     consumers: ['identity'],
     data: Membership,
     examples: [{ group_id: 'finance', subject: `user:${ex.userId}` }],
+  }),
+  defineEvent('authz.decision.denied', {
+    summary:
+      'A decision answered "denied", sampled (`AUTHZ_DENIED_SAMPLE_RATE`) for the audit log and security ' +
+      "monitoring. Identifiers only: never the caller's token, never the check's context values.",
+    subject: '{subject}',
+    data: Type.Object({
+      decision_id: UuidV7({ description: 'The `decision_id` of the answer, also in the service log' }),
+      subject: AuthzSubject({ maxLength: 205, description: 'Whose access was checked' }),
+      permission: Permission(),
+      resource: Type.Optional(Resource({ description: 'The resource checked; absent for a global check' })),
+      reason: Type.Optional(
+        Type.String({
+          pattern: '^[a-z][a-z_]*$',
+          maxLength: 64,
+          description:
+            'Why nothing allowed it: `no_matching_role_or_grant`, or `condition_not_met` (an assignment or ' +
+            'grant would have allowed it but its condition was false or could not be evaluated); absent ' +
+            'when not known (explain)',
+        }),
+      ),
+      revision: Type.String({
+        pattern: '^[0-9]{1,20}$',
+        description: 'The revision the decision was computed at (what the answer carried)',
+      }),
+      sample_rate: Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description: 'The sampling rate in force: about 1 / sample_rate denials happened for each event',
+      }),
+      context_keys: Type.Optional(
+        Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }), {
+          uniqueItems: true,
+          maxItems: 64,
+          description:
+            "Keys of the check's `context`, sorted (values are never published: they may be personal)",
+        }),
+      ),
+      actor: Type.Optional(
+        Actor({ description: "Who asked for the decision (the caller's token: a client or a user)" }),
+      ),
+    }),
+    examples: [
+      {
+        decision_id: ex.decisionId,
+        subject: `user:${ex.userId}`,
+        permission: 'documents:write',
+        resource: 'document:9',
+        reason: 'no_matching_role_or_grant',
+        revision: '42',
+        sample_rate: 0.01,
+        context_keys: ['ip', 'mfa'],
+        actor: { type: 'client', id: 'api-gateway' },
+      },
+      {
+        decision_id: ex.otherDecisionId,
+        subject: 'client:billing-service',
+        permission: 'invoices:read',
+        revision: '42',
+        sample_rate: 1,
+        actor: { type: 'user', id: ex.adminId },
+      },
+    ],
   }),
   ...compliancePartEvents('authz'),
 ] as const;

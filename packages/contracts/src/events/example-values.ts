@@ -14,6 +14,8 @@ export const ex = {
   grantId: '0193a5e3-5000-7000-8000-00000000009a',
   checkpointId: '0193a5e3-6000-7000-8000-0000000000cc',
   commandId: '0193a5e3-7000-7000-8000-0000000000c1',
+  decisionId: '0193a5e3-8000-7000-8000-0000000000d1',
+  otherDecisionId: '0193a5e3-8000-7000-8000-0000000000d2',
   clientId: 'billing-service',
   ip: '203.0.113.7',
   ipv6: '2001:db8::42',

@@ -107,8 +107,13 @@ describe("events.md's catalogue table", () => {
         });
       }
     }
-    // Beyond the table: only the audit checkpoint event audit.md asks for ("published as an event").
-    expect(eventTypes.filter((t) => !listed.includes(t))).toEqual(['audit.checkpoint.sealed']);
+    // Beyond the table: the audit checkpoint event audit.md asks for ("published as an event") and the
+    // sampled denied decisions authz.md asks for ("Denied decisions can be sampled to the audit log").
+    expect(eventTypes.filter((t) => !listed.includes(t))).toEqual([
+      'authz.decision.denied',
+      'audit.checkpoint.sealed',
+    ]);
+    expect(consumersOf('authz.decision.denied')).toEqual(['webhooks', 'audit']);
   });
 
   it('has audit receive every type and webhooks every type not marked internal', () => {

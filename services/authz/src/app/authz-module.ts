@@ -12,6 +12,7 @@ import { changesChannel, pruneChangeLog } from '../store/model/changes.ts';
 import type { AuthzDatabase } from '../store/model/schema.ts';
 import { createDecisions, type Decisions } from './decide.ts';
 import type { DecisionIndex } from './decision-index.ts';
+import { createDeniedEvents, type DeniedEvents } from './denied-events.ts';
 import { createIndexSync, type IndexSync } from './index-sync.ts';
 import { createAssignmentUseCases } from './manage-assignments.ts';
 import { createGrantUseCases } from './manage-grants.ts';
@@ -37,6 +38,8 @@ export interface AuthzModule {
   grants: ReturnType<typeof createGrantUseCases>;
   resources: ReturnType<typeof createResourceUseCases>;
   decisions: Decisions;
+  /** Sampled denied decisions on their way to the outbox (`authz.decision.denied`). */
+  deniedEvents: DeniedEvents;
   subjects: SubjectLifecycle;
 }
 
@@ -83,6 +86,25 @@ export function authzFor(context: AuthzContext): AuthzModule {
       // not started yet
     }
   });
+  const deniedOutcomes = context.metrics.counter(
+    'authz_denied_events_total',
+    'Sampled denied decisions: enqueued as authz.decision.denied, dropped (too many pending) or failed',
+    ['result'],
+  );
+  const deniedEvents = createDeniedEvents({
+    db,
+    logger,
+    maxPending: config.AUTHZ_DENIED_EVENTS_MAX_PENDING,
+    onOutcome: (result, n) => deniedOutcomes.inc({ result }, n),
+  });
+  context.metrics.gauge(
+    'authz_denied_events_pending',
+    'Sampled denied decisions waiting to be written to the outbox',
+    [],
+    (g) => {
+      g.set(deniedEvents.pending());
+    },
+  );
   const module: AuthzModule = {
     db,
     sync,
@@ -99,7 +121,11 @@ export function authzFor(context: AuthzContext): AuthzModule {
       consistencyTimeoutMs: config.AUTHZ_CONSISTENCY_TIMEOUT_MS,
       deniedSampleRate: config.AUTHZ_DENIED_SAMPLE_RATE,
       onDecision: (allowed) => decided.inc({ result: allowed ? 'allowed' : 'denied' }),
+      onSampledDenial: (denial) => {
+        deniedEvents.submit(denial);
+      },
     }),
+    deniedEvents,
     subjects: createSubjectLifecycle({ writer, defaultRole: config.AUTHZ_DEFAULT_ROLE }),
   };
   modules.set(context.database, module);
@@ -149,6 +175,8 @@ export function authzIndexPlugin<P extends TProperties>(): ServicePlugin<P> {
         stop: async () => {
           stopped = true;
           clearTimeout(pruning);
+          // Samples already taken go to the outbox (another instance's relay, or the next start, publishes them).
+          await module.deniedEvents.drain();
           await module.sync.stop();
         },
       };

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createAuthzIndex } from '../domain/index.ts';
 import { createDecisions } from './decide.ts';
 import type { DecisionIndex } from './decision-index.ts';
+import type { DeniedDecision } from './denied-events.ts';
 import type { IndexSync } from './index-sync.ts';
 
 function fixture(options: { rate: number; debug: boolean; random?: () => number }) {
@@ -22,6 +23,7 @@ function fixture(options: { rate: number; debug: boolean; random?: () => number 
     isDebugEnabled: () => options.debug,
   };
   const counted: boolean[] = [];
+  const sampled: DeniedDecision[] = [];
   const decisions = createDecisions({
     sync,
     logger,
@@ -29,13 +31,14 @@ function fixture(options: { rate: number; debug: boolean; random?: () => number 
     deniedSampleRate: options.rate,
     ...(options.random === undefined ? {} : { random: options.random }),
     onDecision: (allowed) => counted.push(allowed),
+    onSampledDenial: (denial) => sampled.push(denial),
   });
-  return { decisions, lines, counted };
+  return { decisions, lines, counted, sampled };
 }
 
 describe('decision logging', () => {
   it('logs a sampled denial at info level with its decision id, and never an allowed decision', async () => {
-    const { decisions, lines, counted } = fixture({ rate: 1, debug: false });
+    const { decisions, lines, counted, sampled } = fixture({ rate: 1, debug: false });
     const denied = await decisions.check({
       subject: 'user:ada',
       permission: 'documents:write',
@@ -60,6 +63,16 @@ describe('decision logging', () => {
       },
     ]);
     expect(counted).toEqual([false, true]);
+    expect(sampled).toEqual([
+      expect.objectContaining({
+        decisionId: denied.decision_id,
+        subject: 'user:ada',
+        permission: 'documents:write',
+        reason: 'no_matching_role_or_grant',
+        revision: 7,
+        sampleRate: 1,
+      }),
+    ]);
   });
 
   it('samples denials at the configured rate and logs every decision at debug level when enabled', async () => {
@@ -81,12 +94,13 @@ describe('decision logging', () => {
     ]);
   });
 
-  it('logs nothing at rate 0 without debug', async () => {
-    const { decisions, lines } = fixture({ rate: 0, debug: false });
+  it('logs and samples nothing at rate 0 without debug', async () => {
+    const { decisions, lines, sampled } = fixture({ rate: 0, debug: false });
     await decisions.checkBatch([
       { subject: 'user:bob', permission: 'documents:read', resource: 'project:1' },
       { subject: 'user:ada', permission: 'documents:read', resource: 'project:1' },
     ]);
     expect(lines).toEqual([]);
+    expect(sampled).toEqual([]);
   });
 });

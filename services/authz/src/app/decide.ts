@@ -8,13 +8,15 @@
  * computed at.
  *
  * Every decision gets a UUIDv7 `decision_id`, logged at debug level with the decision; a configurable
- * fraction of denied decisions is logged at info level. (The event catalogue has no authz decision
- * type, so sampled denials are not published to the audit log.)
+ * fraction of denied decisions (`AUTHZ_DENIED_SAMPLE_RATE`) is logged at info level and handed to
+ * `onSampledDenial`, which publishes it as an `authz.decision.denied` event off the request path
+ * (denied-events.ts).
  */
 import { uuidv7 } from '@authplatform/contracts';
 import type { Explanation } from '../domain/explain.ts';
 import type { CheckContext, Decision } from '../domain/model.ts';
 import type { DecisionIndex } from './decision-index.ts';
+import type { DeniedDecision } from './denied-events.ts';
 import { revisionNotApplied } from './errors.ts';
 import type { IndexSync } from './index-sync.ts';
 
@@ -34,6 +36,12 @@ export interface CheckAnswer {
   decision_id: string;
 }
 
+/** Who asked for a decision (from the caller's token; never the token). */
+export interface Caller {
+  type: 'user' | 'client' | 'admin' | 'system';
+  id?: string | undefined;
+}
+
 export interface DecisionLogger {
   debug(msg: string, meta?: object): unknown;
   info(msg: string, meta?: object): unknown;
@@ -48,6 +56,8 @@ export interface DecisionsDeps {
   random?: () => number;
   /** Counts each decision (metrics). */
   onDecision?: (allowed: boolean) => void;
+  /** Receives each sampled denial; must not block (it runs on the request path). */
+  onSampledDenial?: (denial: DeniedDecision) => void;
 }
 
 export function createDecisions(deps: DecisionsDeps) {
@@ -64,9 +74,30 @@ export function createDecisions(deps: DecisionsDeps) {
     }
   }
 
-  function record(input: CheckInput, decision: Decision, decisionId: string, revision: number): void {
+  function record(
+    input: CheckInput,
+    decision: Decision,
+    decisionId: string,
+    revision: number,
+    caller: Caller | undefined,
+    now: Date,
+  ): void {
     deps.onDecision?.(decision.allowed);
     const sampled = !decision.allowed && deps.deniedSampleRate > 0 && random() < deps.deniedSampleRate;
+    if (sampled) {
+      deps.onSampledDenial?.({
+        decisionId,
+        subject: input.subject,
+        permission: input.permission,
+        resource: input.resource,
+        reason: decision.denial,
+        revision,
+        sampleRate: deps.deniedSampleRate,
+        context: input.context,
+        actor: caller,
+        time: now,
+      });
+    }
     if (!sampled && !logger.isDebugEnabled()) return;
     const meta = {
       decision_id: decisionId,
@@ -81,7 +112,7 @@ export function createDecisions(deps: DecisionsDeps) {
     else logger.debug('authz decision', meta);
   }
 
-  function decide(input: CheckInput, now: Date): CheckAnswer {
+  function decide(input: CheckInput, now: Date, caller: Caller | undefined): CheckAnswer {
     const revision = sync.revision;
     const decision = sync.index.check({
       subject: input.subject,
@@ -91,7 +122,7 @@ export function createDecisions(deps: DecisionsDeps) {
       now,
     });
     const decisionId = uuidv7();
-    record(input, decision, decisionId, revision);
+    record(input, decision, decisionId, revision, caller, now);
     return {
       allowed: decision.allowed,
       revision: String(revision),
@@ -104,31 +135,41 @@ export function createDecisions(deps: DecisionsDeps) {
     /** The revision this instance's index is at, as a token. */
     revision: () => String(sync.revision),
 
-    async check(input: CheckInput, consistency?: Consistency): Promise<CheckAnswer> {
+    async check(input: CheckInput, consistency?: Consistency, caller?: Caller): Promise<CheckAnswer> {
       await fresh(consistency);
-      return decide(input, new Date());
+      return decide(input, new Date(), caller);
     },
 
     async checkBatch(
       inputs: CheckInput[],
       consistency?: Consistency,
+      caller?: Caller,
     ): Promise<{ results: CheckAnswer[]; revision: string }> {
       await fresh(consistency);
       const now = new Date();
       // One revision for the whole batch: no await between the decisions.
-      const results = inputs.map((input) => decide(input, now));
+      const results = inputs.map((input) => decide(input, now, caller));
       return { results, revision: String(sync.revision) };
     },
 
     async explain(
       input: CheckInput,
       consistency?: Consistency,
+      caller?: Caller,
     ): Promise<CheckAnswer & { explanation: Explanation }> {
       await fresh(consistency);
       const revision = sync.revision;
-      const explanation = sync.index.explain({ ...input, now: new Date() });
+      const now = new Date();
+      const explanation = sync.index.explain({ ...input, now });
       const decisionId = uuidv7();
-      record(input, { allowed: explanation.allowed, reason: explanation.reason }, decisionId, revision);
+      record(
+        input,
+        { allowed: explanation.allowed, reason: explanation.reason },
+        decisionId,
+        revision,
+        caller,
+        now,
+      );
       return {
         allowed: explanation.allowed,
         reason: explanation.reason,

@@ -2,7 +2,7 @@
  * Child process of the authz benchmark: the real authz service (src/service.ts) started with
  * service-kit's `startService`, in a process of its own as in production, so the load generator does
  * not share its event loop. Configuration from `BENCH_SERVICE_ENV` (JSON) and `BENCH_SCHEMA`; reports
- * its URL over IPC; stops on a `stop` message, SIGTERM/SIGINT, or when the parent goes away.
+ * its URL over IPC, answers a `cpu` message with its `process.cpuUsage()`; stops on a `stop` message, SIGTERM/SIGINT, or when the parent goes away.
  */
 import { startService } from '@authplatform/service-kit';
 import { service } from '../service.ts';
@@ -29,6 +29,8 @@ function stop(code: number): void {
 }
 process.on('message', (message) => {
   if (message === 'stop') stop(0);
+  // The service process's CPU time so far (µs), for the CPU cost per request of a run.
+  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
 });
 process.on('disconnect', () => stop(0));
 process.on('SIGTERM', () => stop(0));

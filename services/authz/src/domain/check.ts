@@ -24,6 +24,16 @@ import type { RoleRegistry } from './roles.ts';
 import type { IndexState } from './state.ts';
 
 const NO_CHAIN: readonly ResourceRef[] = Object.freeze([]);
+const NO_MATCH: Decision = Object.freeze({
+  allowed: false,
+  reason: null,
+  denial: 'no_matching_role_or_grant',
+});
+const CONDITION_NOT_MET: Decision = Object.freeze({
+  allowed: false,
+  reason: null,
+  denial: 'condition_not_met',
+});
 
 /** `role:editor on project:42 via group:eng`, `role:platform-admin (global)`; `via` from GroupPath. */
 export function assignmentReason(a: Assignment, via: string): string {
@@ -169,7 +179,7 @@ export function decide(state: IndexState, req: CheckRequest): Decision {
     if (reason !== null) return { allowed: true, reason };
   }
 
-  if (scan.pending === undefined) return { allowed: false, reason: null };
+  if (scan.pending === undefined) return NO_MATCH;
   const now = req.now ?? new Date();
   for (const p of scan.pending) {
     const condition = (p.assignment?.condition ?? p.grant?.condition) as string;
@@ -180,5 +190,5 @@ export function decide(state: IndexState, req: CheckRequest): Decision {
         p.assignment !== null ? assignmentReason(p.assignment, p.via) : grantReason(p.grant as Grant, p.via),
     };
   }
-  return { allowed: false, reason: null };
+  return CONDITION_NOT_MET;
 }

@@ -65,7 +65,7 @@ describe('check: roles, wildcards and inheritance', () => {
     ).toBe(true);
     expect(
       index.check({ subject: 'user:carol', permission: 'documents:write', resource: 'document:9' }),
-    ).toEqual({ allowed: false, reason: null });
+    ).toEqual({ allowed: false, reason: null, denial: 'no_matching_role_or_grant' });
   });
 
   it('platform-admin is built in, has *, and cannot be redefined or deleted', () => {
@@ -263,8 +263,17 @@ describe('check: conditions', () => {
       allowed: true,
       reason: 'role:editor on project:42 (condition met)',
     });
-    expect(index.check({ ...base, context: { mfa: false } }).allowed).toBe(false);
+    expect(index.check({ ...base, context: { mfa: false } })).toEqual({
+      allowed: false,
+      reason: null,
+      denial: 'condition_not_met',
+    });
     expect(index.check({ ...base, context: {} }).allowed).toBe(false); // missing key: evaluation error
+    expect(index.check({ ...base, context: {} }).denial).toBe('condition_not_met');
+    // Another permission: no assignment covers it at all, whatever the context.
+    expect(index.check({ ...base, permission: 'projects:admin', context: { mfa: true } }).denial).toBe(
+      'no_matching_role_or_grant',
+    );
     expect(index.check(base).allowed).toBe(false);
     expect(index.check({ ...base, context: { mfa: 'true' } }).allowed).toBe(false);
   });

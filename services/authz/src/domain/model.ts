@@ -98,4 +98,11 @@ export interface Decision {
    * `grant:<id>`, `role:platform-admin (global)`; null when denied.
    */
   reason: string | null;
+  /**
+   * Why a denial: no assignment or grant covers the request (`no_matching_role_or_grant`), or some
+   * would have but none's condition held (`condition_not_met`). Absent when allowed.
+   */
+  denial?: DenialReason | undefined;
 }
+
+export type DenialReason = 'no_matching_role_or_grant' | 'condition_not_met';

@@ -79,6 +79,9 @@ export async function startAuthz(env: Record<string, string> = {}): Promise<Auth
   const broker = testBroker();
   const issuer = await startTestIssuer();
   const tokenEnv = {
+    // Sampled denials write outbox rows (authz.decision.denied) at random; tests that count rows to
+    // prove "nothing changed" must not see them. The denied-events tests set a rate.
+    AUTHZ_DENIED_SAMPLE_RATE: '0',
     TOKEN_ISSUER: issuer.issuer,
     TOKEN_AUDIENCE: issuer.audience,
     JWKS_URL: issuer.jwksUrl,

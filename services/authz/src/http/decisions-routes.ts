@@ -2,6 +2,7 @@
 import { defineRoute, type Route } from '@authplatform/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { AuthzModule } from '../app/authz-module.ts';
+import type { Caller } from '../app/decide.ts';
 import { ExplanationSchema } from './explain-schema.ts';
 import {
   AUTHZ_CHECK,
@@ -38,6 +39,15 @@ const Answer = Type.Object(
   },
   { additionalProperties: false },
 );
+/**
+ * The caller of a decision, for sampled denials: the client of a client-credentials token, else the
+ * token's user (asking is not an admin action). Never the token itself.
+ */
+const callerOf = (claims: { sub: string; client_id?: unknown }): Caller =>
+  typeof claims.client_id === 'string' && claims.client_id === claims.sub
+    ? { type: 'client', id: claims.client_id.slice(0, 200) }
+    : { type: 'user', id: claims.sub.slice(0, 200) };
+
 const unavailable = {
   description: 'The requested revision is not applied here yet (`revision_not_available`); retry',
 };
@@ -56,7 +66,8 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
       idempotency: false,
       request: { body: CheckBody },
       responses: { 200: { description: 'The decision', schema: Answer }, 503: unavailable },
-      handler: async ({ body, reply }) => reply(200, await decisions.check(body, body.consistency)),
+      handler: async ({ body, claims, reply }) =>
+        reply(200, await decisions.check(body, body.consistency, callerOf(claims))),
     }),
     defineRoute({
       method: 'post',
@@ -90,8 +101,8 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
         },
         503: unavailable,
       },
-      handler: async ({ body, reply }) =>
-        reply(200, await decisions.checkBatch(body.checks, body.consistency)),
+      handler: async ({ body, claims, reply }) =>
+        reply(200, await decisions.checkBatch(body.checks, body.consistency, callerOf(claims))),
     }),
     defineRoute({
       method: 'post',
@@ -211,8 +222,8 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
         },
         503: unavailable,
       },
-      handler: async ({ body, reply }) => {
-        const answer = await decisions.explain(body, body.consistency);
+      handler: async ({ body, claims, reply }) => {
+        const answer = await decisions.explain(body, body.consistency, callerOf(claims));
         return reply(200, answer);
       },
     }),

@@ -27,6 +27,7 @@ export interface AuditFacts {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FAILURES: ReadonlySet<string> = new Set([
+  'authz.decision.denied',
   'identity.login.failed',
   'identity.token.reuse_detected',
   'notifications.message.failed',
