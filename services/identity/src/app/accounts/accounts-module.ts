@@ -34,8 +34,10 @@ function attemptStore(context: AccountsContext, config: AccountsConfigValues): A
     });
     return createRedisAttemptStore(redis, { prefix: 'identity:' });
   }
+  // The service runs every migration, so `attempt_gate` (0010) exists: a login starts in one round trip.
   return createPostgresAttemptStore(
     context.database.db.withTables<{ attempt_counters: AttemptCountersTables['attempt_counters'] }>(),
+    { gate: true },
   );
 }
 
@@ -80,7 +82,10 @@ export function accountsFor(context: AccountsContext): AccountsDeps {
   // login issues the session's first one, logout revokes them in its transaction.
   if (sessionsConfigured(context.config)) {
     const sessions = sessionsFor(context);
-    deps.loginOptions = { issueRefreshToken: (session) => issueFirstRefreshToken(sessions, session) };
+    deps.loginOptions = {
+      issueRefreshToken: (session, trx) =>
+        issueFirstRefreshToken({ ...sessions, db: trx.withTables<SessionsDatabase>() }, session),
+    };
     deps.logoutOptions = {
       revokeRefreshTokens: async (trx, sessionId) => {
         await revokeRefreshTokensOfSession(trx.withTables<SessionsDatabase>(), sessionId, 'logout');

@@ -17,6 +17,7 @@
 import { createEvent, uuidv7 } from '@authplatform/contracts';
 import { enqueueEvent } from '@authplatform/messaging';
 import { problems } from '@authplatform/service-kit';
+import type { Kysely } from 'kysely';
 import { emailHash, normalizeEmail } from '../../domain/accounts/email.ts';
 import {
   type LoginRefusal,
@@ -28,7 +29,7 @@ import {
 import { dummyVerify, hashPassword, verifyPassword } from '../../domain/password/index.ts';
 import type { LoginSubject } from '../../domain/throttle/index.ts';
 import { accountsStore, type User } from '../../store/accounts/accounts-store.ts';
-import { activeLock } from '../../store/admin/admin-users-store.ts';
+import type { AccountsDatabase } from '../../store/accounts/schema.ts';
 import { claimsFor } from '../../store/claims/claims-store.ts';
 import { announceLock } from './announce-lock.ts';
 import type { AccountsDeps, ClientInfo } from './deps.ts';
@@ -50,8 +51,11 @@ export interface NewSessionInfo {
 }
 
 export interface LoginOptions {
-  /** Issues the session's first refresh token (RFC 6749 `refresh_token` in the response). */
-  issueRefreshToken?: (session: NewSessionInfo) => Promise<string>;
+  /**
+   * Issues the session's first refresh token (RFC 6749 `refresh_token` in the response), in `trx`:
+   * the transaction that creates the session.
+   */
+  issueRefreshToken?: (session: NewSessionInfo, trx: Kysely<AccountsDatabase>) => Promise<string>;
 }
 
 /** Deps with the service's default options (wired by `accountsFor` once refresh tokens are configured). */
@@ -115,7 +119,7 @@ export async function login(
     throw problems.tooManyRequests(gate.retryAfterSec);
   }
 
-  const user = await store.findUserByEmail(email);
+  const user = await store.findUserForLogin(email);
   const storedHash = user?.password_hash ?? undefined;
   // Unknown address (or an account without a password yet): the same argon2 work, always false.
   const result =
@@ -130,11 +134,9 @@ export async function login(
     throw invalidCredentials();
   }
   // `result.ok` implies a user with a password hash.
-  const account = user as User;
+  const account = user as User & { locked: boolean };
   // Locks from security detections or admins (user_locks) refuse like any other reason: generic 401.
-  const refusal =
-    loginRefusal(account) ??
-    ((await activeLock(deps.db, account.id)) === undefined ? undefined : ('locked' as const));
+  const refusal = loginRefusal(account) ?? (account.locked ? ('locked' as const) : undefined);
   if (refusal !== undefined) {
     await recordFailedLogin(deps, refusal, email, account, client);
     throw invalidCredentials();
@@ -154,10 +156,10 @@ export async function login(
   const sessionId = uuidv7();
   const userAgent = truncateUserAgent(client.userAgent);
   const authTime = Math.floor(Date.now() / 1000);
-  await deps.db.transaction().execute(async (trx) => {
-    const sessions = accountsStore(trx);
-    const knownDevice = await sessions.hasSessionFromDevice(account.id, userAgent);
-    await sessions.insertSession({
+  const issueRefreshToken = options.issueRefreshToken ?? deps.loginOptions?.issueRefreshToken;
+  // One transaction: the session, its `identity.login.succeeded`, and its first refresh token.
+  const refreshToken = await deps.db.transaction().execute(async (trx) => {
+    const { knownDevice } = await accountsStore(trx).insertSessionFromDevice({
       id: sessionId,
       user_id: account.id,
       ip: client.ip,
@@ -175,6 +177,16 @@ export async function login(
         new_device: !knownDevice,
       }),
     );
+    return issueRefreshToken?.(
+      {
+        sessionId,
+        userId: account.id,
+        clientId: PLATFORM_CLIENT_ID,
+        authTime,
+        amr: [...PASSWORD_AMR],
+      },
+      trx,
+    );
   });
 
   // Global roles and flattened permissions from the authz projection (src/events).
@@ -186,17 +198,6 @@ export async function login(
     amr: [...PASSWORD_AMR],
     auth_time: authTime,
   });
-  const issueRefreshToken = options.issueRefreshToken ?? deps.loginOptions?.issueRefreshToken;
-  const refreshToken =
-    issueRefreshToken === undefined
-      ? undefined
-      : await issueRefreshToken({
-          sessionId,
-          userId: account.id,
-          clientId: PLATFORM_CLIENT_ID,
-          authTime,
-          amr: [...PASSWORD_AMR],
-        });
   return {
     kind: 'tokens',
     accessToken: issued.token,

@@ -1,9 +1,8 @@
 /** Use case: authenticate an OAuth 2 client by its id and secret. */
-import type { Kysely } from 'kysely';
 import type { ClientCredentials } from '../../domain/clients/client-auth.ts';
 import { isClientId, type Pepper, secretMatches } from '../../domain/clients/client-secret.ts';
-import { findClientForAuth, type StoredClient } from '../../store/clients/clients-store.ts';
-import type { ClientsDatabase } from '../../store/clients/schema.ts';
+import type { StoredClient } from '../../store/clients/clients-store.ts';
+import type { ClientCache } from './client-cache.ts';
 
 export type AuthenticatedClient = Pick<
   StoredClient,
@@ -18,13 +17,14 @@ export type AuthenticateClient = (credentials: ClientCredentials) => Promise<Aut
  * every failure looks the same to the caller.
  */
 export function createClientAuthenticator(options: {
-  db: Kysely<ClientsDatabase>;
+  /** Where live clients are read (`createClientCache`). */
+  clients: Pick<ClientCache, 'find'>;
   pepper: Pepper;
   now?: () => Date;
 }): AuthenticateClient {
   const now = options.now ?? (() => new Date());
   return async ({ clientId, clientSecret }) => {
-    const stored = isClientId(clientId) ? await findClientForAuth(options.db, clientId) : undefined;
+    const stored = isClientId(clientId) ? await options.clients.find(clientId) : undefined;
     const previousValid =
       stored?.previous_secret_expires_at != null &&
       stored.previous_secret_expires_at.getTime() > now().getTime();

@@ -27,6 +27,25 @@ export const clientsConfig = {
     description:
       'How long the previous client secret stays valid after a rotation, by default (the rotate call may shorten it)',
   }),
+  CLIENT_CACHE_TTL_SEC: Type.Integer({
+    minimum: 0,
+    maximum: 60,
+    default: 2,
+    description:
+      'How long an instance reuses a client it read for client authentication (0: read every time). ' +
+      'The instance that rotates a secret or deletes a client forgets it at once; other instances may ' +
+      'accept the old secret for at most this long.',
+  }),
+  TOKEN_STATUS_CACHE_TTL_SEC: Type.Integer({
+    minimum: 0,
+    maximum: 60,
+    default: 2,
+    description:
+      'How long introspection remembers a client token (one without a session) it found active, ' +
+      'instead of reading the revocation tables again (0: read every time). Revocation and client ' +
+      'deletion on the same instance take effect at once; on another instance within this time. ' +
+      'User tokens follow their session and are read every time.',
+  }),
 };
 
 /** The part of the service's config the client rules read. */

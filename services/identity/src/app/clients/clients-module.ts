@@ -6,15 +6,14 @@ import type { ServiceContext } from '@authplatform/service-kit';
 import type { Kysely } from 'kysely';
 import type { keysConfig } from '../../config/keys.ts';
 import type { ClientsDatabase } from '../../store/clients/schema.ts';
-import type { SessionsDatabase } from '../../store/sessions/schema.ts';
-import { sessionsStore } from '../../store/sessions/sessions-store.ts';
 import { keysFor } from '../keys/keys-module.ts';
-import { isUuid } from '../sessions/manage-sessions.ts';
 import { type AuthenticateClient, createClientAuthenticator } from './authenticate-client.ts';
+import { createClientCache } from './client-cache.ts';
 import { type clientsConfig, resolvePepper } from './clients-config.ts';
 import { type ClientManager, createClientManager } from './manage-clients.ts';
 import { createOAuthEndpoints, type OAuthEndpoints } from './oauth-endpoints.ts';
 import { createOwnTokenVerifier } from './own-token-verifier.ts';
+import { createTokenStatusCache } from './token-status-cache.ts';
 
 export interface ClientsModule {
   clients: ClientManager;
@@ -37,22 +36,27 @@ export function clientsFor(context: ClientsContext): ClientsModule {
   const db: Kysely<ClientsDatabase> = context.database.db.withTables<ClientsDatabase>();
   const pepper = resolvePepper(config, context.logger);
   const keys = keysFor(context);
-  const authenticate = createClientAuthenticator({ db, pepper });
-  const sessions = sessionsStore(context.database.db.withTables<SessionsDatabase>());
+  const cache = createClientCache({ db, ttlMs: config.CLIENT_CACHE_TTL_SEC * 1000 });
+  const statusCache = createTokenStatusCache({ ttlMs: config.TOKEN_STATUS_CACHE_TTL_SEC * 1000 });
+  const authenticate = createClientAuthenticator({ clients: cache, pepper });
   const module: ClientsModule = {
     authenticate,
     clients: createClientManager({
       db,
       pepper,
       rotationGraceSec: config.CLIENT_SECRET_ROTATION_GRACE_SEC,
+      onChanged: (id) => {
+        cache.forget(id);
+        // A deleted client's tokens are inactive at once here (a rotation changes no token; rare).
+        statusCache.forgetAll();
+      },
     }),
     oauth: createOAuthEndpoints({
       db,
       authenticate,
       issueAccessToken: keys.issueAccessToken,
       verifyToken: createOwnTokenVerifier({ keys: keys.keys, issuer: keys.issuer, audience: keys.audience }),
-      // The sessions table is in the same schema; a malformed sid is no live session.
-      sessionIsLive: async (sid, sub) => isUuid(sid) && isUuid(sub) && sessions.isSessionLive(sid, sub),
+      statusCache,
     }),
   };
   modules.set(context.database, module);

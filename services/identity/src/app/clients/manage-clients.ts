@@ -38,6 +38,8 @@ export interface ClientManagerOptions {
   pepper: Pepper;
   /** Default grace period of the previous secret after a rotation, in seconds. */
   rotationGraceSec: number;
+  /** Called with the client's id once its secret rotation or deletion committed (the client cache). */
+  onChanged?: (id: string) => void;
   now?: () => Date;
 }
 
@@ -92,7 +94,7 @@ export function createClientManager(options: ClientManagerOptions): ClientManage
     get: (id) => findClient(db, id),
     list: (opts) => listClients(db, opts),
     async delete(id, actor) {
-      return db.transaction().execute(async (trx) => {
+      const deleted = await db.transaction().execute(async (trx) => {
         const deleted = await softDeleteClient(trx, id, now());
         if (deleted === undefined) return false;
         await enqueueEvent(
@@ -110,6 +112,8 @@ export function createClientManager(options: ClientManagerOptions): ClientManage
         );
         return true;
       });
+      if (deleted) options.onChanged?.(id);
+      return deleted;
     },
     async rotateSecret(id, opts) {
       const secret = generateClientSecret();
@@ -117,6 +121,7 @@ export function createClientManager(options: ClientManagerOptions): ClientManage
       const graceSec = opts.graceSec ?? options.rotationGraceSec;
       const previousExpiresAt = graceSec > 0 ? new Date(at.getTime() + graceSec * 1000) : null;
       const client = await replaceSecret(db, id, hashClientSecret(pepper, secret), at, previousExpiresAt);
+      if (client !== undefined) options.onChanged?.(id);
       return client === undefined ? undefined : { client, secret };
     },
   };

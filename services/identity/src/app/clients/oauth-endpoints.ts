@@ -10,8 +10,10 @@ import { grantScopes, parseScope } from '../../domain/clients/scope.ts';
 import { insertRevokedToken, pruneRevokedTokens, tokenStatus } from '../../store/clients/clients-store.ts';
 import type { ClientsDatabase } from '../../store/clients/schema.ts';
 import type { IssueAccessToken } from '../keys/issue-access-token.ts';
+import { isUuid } from '../sessions/manage-sessions.ts';
 import type { AuthenticateClient } from './authenticate-client.ts';
 import type { OwnTokenVerifier } from './own-token-verifier.ts';
+import type { TokenStatusCache } from './token-status-cache.ts';
 
 /** The refresh grant's outcome, as `rotateRefreshToken` (src/app/sessions) answers it. */
 type RotateOutcome =
@@ -63,12 +65,8 @@ export interface OAuthEndpointsOptions {
   authenticate: AuthenticateClient;
   issueAccessToken: IssueAccessToken;
   verifyToken: OwnTokenVerifier;
-  /**
-   * Whether the session `sid` of user `sub` is still live. A user token (one with `sid`) whose
-   * session was revoked — logout, session or admin revocation, reuse detection, password change or
-   * reset, disabled or deleted account — introspects as inactive at once (identity.md "Session").
-   */
-  sessionIsLive: (sid: string, sub: string) => Promise<boolean>;
+  /** Client tokens found active, remembered briefly (token-status-cache.ts); none: read every time. */
+  statusCache?: TokenStatusCache;
   now?: () => Date;
 }
 
@@ -85,7 +83,7 @@ export interface OAuthEndpoints {
 }
 
 export function createOAuthEndpoints(options: OAuthEndpointsOptions): OAuthEndpoints {
-  const { db, authenticate, verifyToken } = options;
+  const { db, authenticate, verifyToken, statusCache } = options;
   const now = options.now ?? (() => new Date());
 
   return {
@@ -135,10 +133,25 @@ export function createOAuthEndpoints(options: OAuthEndpointsOptions): OAuthEndpo
       const verified = await verifyToken(token);
       if (!verified.ok) return { ok: true, response: { active: false } };
       const { claims } = verified;
-      const status = await tokenStatus(db, claims.jti, claims.client_id);
-      if (status.revoked || status.clientDeleted) return { ok: true, response: { active: false } };
-      if (claims.sid !== undefined && !(await options.sessionIsLive(claims.sid, claims.sub)))
+      // A user token (one with `sid`) whose session was revoked — logout, session or admin
+      // revocation, reuse detection, password change or reset, disabled or deleted account —
+      // introspects as inactive at once (identity.md "Session"); a malformed sid is no live session.
+      // Revocations are read from the database on every call (exact across instances).
+      if (claims.sid !== undefined && !(isUuid(claims.sid) && isUuid(claims.sub)))
         return { ok: true, response: { active: false } };
+      // A client token (no session) found active moments ago, and not revoked here since.
+      const cacheable = claims.sid === undefined && claims.jti !== undefined ? statusCache : undefined;
+      if (cacheable?.isActive(claims.jti as string) !== true) {
+        const read = cacheable?.begin();
+        const status = await tokenStatus(db, {
+          jti: claims.jti,
+          clientId: claims.client_id,
+          ...(claims.sid === undefined ? {} : { session: { sid: claims.sid, sub: claims.sub } }),
+        });
+        if (status.revoked || status.clientDeleted || !status.sessionLive)
+          return { ok: true, response: { active: false } };
+        if (read !== undefined) cacheable?.remember(claims.jti as string, read);
+      }
       return {
         ok: true,
         response: {
@@ -172,6 +185,7 @@ export function createOAuthEndpoints(options: OAuthEndpointsOptions): OAuthEndpo
         clientId: client.id,
         expiresAt: new Date((verified.claims.exp + REVOCATION_MARGIN_SEC) * 1000),
       });
+      statusCache?.forget(verified.claims.jti);
       await pruneRevokedTokens(db, at);
       return { ok: true };
     },

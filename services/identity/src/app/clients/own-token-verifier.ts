@@ -2,7 +2,9 @@
  * Verifies access tokens this service issued, with its own key ring (no HTTP round trip to its
  * JWKS): the platform's rules (identity.md "Tokens", RFC 8725): `alg` ES256 only, `typ` at+jwt,
  * a `kid` among the published keys, `iss` and `aud` checked, `exp` required. Used by introspection
- * and revocation, where the answer is "active or not" rather than an error.
+ * and revocation, where the answer is "active or not" rather than an error. Tokens that verified
+ * are remembered by their exact text (bounded), so a token presented again costs no signature
+ * check; its expiry and its key's publication are checked on every use.
  */
 import type { KeyObject } from 'node:crypto';
 import { importVerificationKey } from '@authplatform/service-kit';
@@ -33,6 +35,12 @@ export interface OwnTokenVerifierOptions {
   keysMaxAgeMs?: number;
   /** Minimum time between re-reads caused by an unknown `kid`. Default 5 s. */
   unknownKidCooldownMs?: number;
+  /**
+   * How many tokens whose signature verified are remembered (by their exact text), so that a token
+   * presented again skips the signature check; each hit still checks `exp` against the clock and
+   * that its key is still published. Default 10,000; 0 remembers none.
+   */
+  maxVerifiedTokens?: number;
   now?: () => number;
 }
 
@@ -124,18 +132,42 @@ export function createOwnTokenVerifier(options: OwnTokenVerifierOptions): OwnTok
     clockTolerance: options.clockToleranceSec ?? 0,
   };
 
+  const toleranceSec = options.clockToleranceSec ?? 0;
+  const maxVerified = options.maxVerifiedTokens ?? 10_000;
+  /** Token text → its claims and key id, for tokens whose signature, iss, aud and exp verified. */
+  const verified = new Map<string, { claims: VerifiedAccessToken; kid: string }>();
+  // As jsonwebtoken decides expiry: expired once the clock reaches `exp + tolerance`.
+  const expired = (claims: VerifiedAccessToken) => Math.floor(now() / 1000) >= claims.exp + toleranceSec;
+
   return async (token) => {
+    const seen = verified.get(token);
+    if (seen !== undefined) {
+      // Its key must still be published (a pruned key's tokens stop verifying), and it must not have expired.
+      if ((await keyFor(seen.kid)) === undefined || expired(seen.claims)) {
+        verified.delete(token);
+        return { ok: false, reason: expired(seen.claims) ? 'expired' : 'unknown_key' };
+      }
+      return { ok: true, claims: seen.claims };
+    }
     const header = headerOf(token);
     if (header === undefined) return { ok: false, reason: 'malformed' };
     const key = await keyFor(header.kid);
     if (key === undefined) return { ok: false, reason: 'unknown_key' };
     let payload: unknown;
     try {
-      payload = jwt.verify(token, key, verifyOptions);
+      payload = jwt.verify(token, key, { ...verifyOptions, clockTimestamp: Math.floor(now() / 1000) });
     } catch (error) {
       return { ok: false, reason: error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
     }
     const claims = claimsOf(payload);
-    return claims === undefined ? { ok: false, reason: 'invalid' } : { ok: true, claims };
+    if (claims === undefined) return { ok: false, reason: 'invalid' };
+    if (maxVerified > 0) {
+      verified.set(token, { claims, kid: header.kid });
+      if (verified.size > maxVerified) {
+        const oldest = verified.keys().next();
+        if (oldest.done !== true) verified.delete(oldest.value);
+      }
+    }
+    return { ok: true, claims };
   };
 }

@@ -220,6 +220,22 @@ describe('cached active key', () => {
     expect((await b.activeKey()).kid).toBe(rotated.kid);
   });
 
+  it('past half its interval, serves the cached key at once and re-reads it in the background', async () => {
+    await reset(main);
+    const a = ring(main, { minNextKeyAgeSec: 0 });
+    const other = await open();
+    const b = ring(other, { refreshIntervalMs: 3_000 });
+    const start = await a.ensureKeys();
+    expect((await b.activeKey()).kid).toBe(start.active);
+    const rotated = await a.rotate();
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    // Served from the cache without waiting (the re-read has only started) …
+    expect((await b.activeKey()).kid).toBe(start.active);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // … and the background re-read has picked up the rotation before the interval ran out.
+    expect((await b.activeKey()).kid).toBe(rotated.kid);
+  });
+
   it('loads the key once for concurrent callers', async () => {
     await reset(main);
     const keys = ring(main);

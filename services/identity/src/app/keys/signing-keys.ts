@@ -58,7 +58,13 @@ export interface SigningKeys {
   rotate(options?: RotationOptions): Promise<RotationResult>;
   /** The JWKS document: public parts of next, active and unexpired retired keys. */
   jwks(): Promise<{ keys: PublicJwk[] }>;
-  /** The key to sign with now; re-reads which key is active at most every `refreshIntervalMs`. */
+  /**
+   * The key to sign with now. The cached key is served for `refreshIntervalMs` after it was last
+   * checked; from half that age on, which key is active is re-read in the background, so under
+   * steady traffic no caller waits for the database. Only a cache older than the interval (or
+   * none) makes the caller wait for the re-read — so never call this while holding a pool
+   * connection (inside a transaction): take a signer before it (`IssueAccessToken.signer`).
+   */
   activeKey(): Promise<ActiveSigningKey>;
   /** Deletes retired keys whose tokens have all expired; returns their kids. */
   pruneExpired(): Promise<string[]>;
@@ -74,8 +80,13 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
 
   let cached: (ActiveSigningKey & { checkedAt: number }) | undefined;
   let loading: Promise<ActiveSigningKey> | undefined;
+  /** Bumped by `invalidate`: a re-read started before it must not put back what it read. */
+  let generation = 0;
 
   async function load(): Promise<ActiveSigningKey> {
+    const started = generation;
+    // The time of the read, not of its answer: the interval counts from what the database said.
+    const checkedAt = performance.now();
     const kid = await activeKid(db);
     if (kid === undefined) {
       throw new SigningKeyError(
@@ -84,16 +95,18 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
       );
     }
     if (cached?.kid === kid) {
-      cached = { ...cached, checkedAt: performance.now() };
-      return cached;
+      const fresh = { ...cached, checkedAt };
+      if (started === generation) cached = fresh;
+      return fresh;
     }
     const stored = await findKey(db, kid);
     if (stored === undefined) {
       throw new SigningKeyError('signing_key_missing', `Signing key ${kid} disappeared while loading it.`);
     }
     const privateKey = decryptPrivateKey(kek, kid, stored);
-    cached = { kid, privateKey, checkedAt: performance.now() };
-    return cached;
+    const loaded = { kid, privateKey, checkedAt };
+    if (started === generation) cached = loaded;
+    return loaded;
   }
 
   async function ensureKeys(): Promise<EnsuredKeys> {
@@ -137,8 +150,20 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     });
   }
 
+  /** One re-read at a time; concurrent callers share it. */
+  function reload(): Promise<ActiveSigningKey> {
+    if (loading !== undefined) return loading;
+    const current: Promise<ActiveSigningKey> = load().finally(() => {
+      if (loading === current) loading = undefined;
+    });
+    loading = current;
+    return current;
+  }
+
   function invalidate(): void {
     cached = undefined;
+    loading = undefined;
+    generation += 1;
   }
 
   return {
@@ -152,13 +177,14 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     },
     jwks: async () => ({ keys: await publishedKeys(db, now()) }),
     activeKey: () => {
-      if (cached !== undefined && performance.now() - cached.checkedAt < refreshIntervalMs) {
+      const age = cached === undefined ? Number.POSITIVE_INFINITY : performance.now() - cached.checkedAt;
+      if (cached !== undefined && age < refreshIntervalMs) {
+        // Past half the interval, re-read in the background: callers keep the cached key and do not
+        // wait for the database (nor for a pool connection) while the re-read runs.
+        if (age >= refreshIntervalMs / 2 && loading === undefined) reload().catch(() => undefined);
         return Promise.resolve(cached);
       }
-      loading ??= load().finally(() => {
-        loading = undefined;
-      });
-      return loading;
+      return reload();
     },
   };
 }

@@ -4,7 +4,14 @@
  * brute-force), and the keyed hash means a copy of the table alone does not allow testing guesses.
  * Comparisons are constant time.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /** `cl_` + 32 lowercase hex characters (128 random bits): safe in URLs and in `client_secret_basic`. */
 export const CLIENT_ID_PATTERN = '^cl_[0-9a-f]{32}$';
@@ -47,9 +54,20 @@ export function developmentPepper(): Pepper {
   return createHash('sha256').update('authplatform development client secret pepper').digest() as Pepper;
 }
 
+/** The pepper as a `KeyObject`, imported once per pepper (a raw Buffer key is re-imported on every HMAC). */
+const hmacKeys = new WeakMap<Pepper, KeyObject>();
+function hmacKeyOf(pepper: Pepper): KeyObject {
+  let key = hmacKeys.get(pepper);
+  if (key === undefined) {
+    key = createSecretKey(pepper);
+    hmacKeys.set(pepper, key);
+  }
+  return key;
+}
+
 /** HMAC-SHA256(pepper, secret): what is stored. */
 export function hashClientSecret(pepper: Pepper, secret: string): Buffer {
-  return createHmac('sha256', pepper).update(secret, 'utf8').digest();
+  return createHmac('sha256', hmacKeyOf(pepper)).update(secret, 'utf8').digest();
 }
 
 /**

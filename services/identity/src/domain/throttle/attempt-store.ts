@@ -19,3 +19,24 @@ export interface AttemptStore {
   /** The live counter of `key`, or undefined when none (or its window ended). */
   get(key: string): Promise<AttemptCount | undefined>;
 }
+
+/** What `AttemptStore.gate` answers. */
+export type GateResult =
+  /** A counter among the block keys is live: nothing was counted. */
+  | { blocked: true; blocks: ReadonlyMap<string, AttemptCount> }
+  /** Counted: the hit key's new count, and the recheck key as read after the hit. */
+  | { blocked: false; count: number; recheck: AttemptCount | undefined };
+
+/** A store that can start a throttled attempt in one round trip. */
+export interface GatedAttemptStore extends AttemptStore {
+  /**
+   * Equivalent to: `get` each of `blockKeys`; when none is live, `hit(hitKey, windowSec)` and then
+   * `get(recheckKey)` — each step seeing what was committed before it, as separate calls would.
+   */
+  gate(input: {
+    blockKeys: readonly string[];
+    hitKey: string;
+    windowSec: number;
+    recheckKey: string;
+  }): Promise<GateResult>;
+}

@@ -1,4 +1,4 @@
-export type { AttemptCount, AttemptStore } from './attempt-store.ts';
+export type { AttemptCount, AttemptStore, GatedAttemptStore, GateResult } from './attempt-store.ts';
 export type { ClientAddressSource } from './client-ip.ts';
 export { clientAddress, clientIp, ipBucket, normalizeIp, trustedHopsOf, UNKNOWN_IP } from './client-ip.ts';
 export type {

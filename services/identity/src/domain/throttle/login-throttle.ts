@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AttemptStore } from './attempt-store.ts';
+import type { AttemptCount, AttemptStore, GatedAttemptStore } from './attempt-store.ts';
 import { ipBucket } from './client-ip.ts';
 
 /**
@@ -114,6 +114,8 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
   const maxBackoffSec = positive('maxBackoffSec', options.maxBackoffSec ?? 900);
   const failureWindowSec = positive('failureWindowSec', options.failureWindowSec ?? 86_400);
   const prefix = options.keyPrefix ?? 'login:';
+  const gated =
+    'gate' in store && typeof store.gate === 'function' ? (store as GatedAttemptStore) : undefined;
 
   const keys = (subject: LoginSubject) => {
     const account = accountKey(subject.account);
@@ -126,9 +128,7 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     };
   };
 
-  async function check(subject: LoginSubject): Promise<ThrottleDecision> {
-    const k = keys(subject);
-    const [lock, block] = await Promise.all([store.get(k.lock), store.get(k.ipBlock)]);
+  function refusal(lock: AttemptCount | undefined, block: AttemptCount | undefined): ThrottleDecision {
     if (lock === undefined && block === undefined) return ALLOWED;
     return {
       allowed: false,
@@ -136,6 +136,12 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       ipLimited: block !== undefined,
       retryAfterSec: seconds(Math.max(lock?.ttlMs ?? 0, block?.ttlMs ?? 0)),
     };
+  }
+
+  async function check(subject: LoginSubject): Promise<ThrottleDecision> {
+    const k = keys(subject);
+    const [lock, block] = await Promise.all([store.get(k.lock), store.get(k.ipBlock)]);
+    return refusal(lock, block);
   }
 
   /** Locks the account; true when this call created the lock (the store's hit is atomic). */
@@ -149,17 +155,32 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
   return {
     check,
     async begin(subject) {
-      const state = await check(subject);
-      if (!state.allowed) return state;
       const k = keys(subject);
-      const attempts = await store.hit(k.failures, failureWindowSec);
+      let attempts: number;
+      let lockAfterHit: AttemptCount | undefined;
+      if (gated !== undefined) {
+        // The same steps in one round trip (see GatedAttemptStore).
+        const result = await gated.gate({
+          blockKeys: [k.lock, k.ipBlock],
+          hitKey: k.failures,
+          windowSec: failureWindowSec,
+          recheckKey: k.lock,
+        });
+        if (result.blocked) return refusal(result.blocks.get(k.lock), result.blocks.get(k.ipBlock));
+        attempts = result.count;
+        lockAfterHit = result.recheck;
+      } else {
+        const state = await check(subject);
+        if (!state.allowed) return state;
+        attempts = await store.hit(k.failures, failureWindowSec);
+        if (attempts <= threshold) lockAfterHit = await store.get(k.lock);
+      }
       if (attempts <= threshold) {
         // A concurrent attempt may have locked the account (and restarted its counter) between our
         // check and our hit: the lock is written before the counter restarts, so looking again
         // after the hit closes that window.
-        const locked = await store.get(k.lock);
-        if (locked === undefined) return ALLOWED;
-        return { allowed: false, locked: true, ipLimited: false, retryAfterSec: seconds(locked.ttlMs) };
+        if (lockAfterHit === undefined) return ALLOWED;
+        return { allowed: false, locked: true, ipLimited: false, retryAfterSec: seconds(lockAfterHit.ttlMs) };
       }
       // Concurrent attempts raced past the threshold: this one is refused and the account locked.
       const newlyLocked = await lockAccount(k);

@@ -30,6 +30,23 @@ export function accountsStore(db: Kysely<AccountsDatabase>) {
       return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     },
 
+    /**
+     * Login's read, in one statement: the user of `email` and whether a `user_locks` row (security
+     * detection or admin; same service schema) is in force now.
+     */
+    async findUserForLogin(email: string): Promise<(User & { locked: boolean }) | undefined> {
+      return db
+        .selectFrom('users')
+        .selectAll()
+        .select(
+          sql<boolean>`exists (select 1 from user_locks l where l.user_id = users.id and (l.locked_until is null or l.locked_until > now()))`.as(
+            'locked',
+          ),
+        )
+        .where('email', '=', email)
+        .executeTakeFirst();
+    },
+
     async findUserById(id: string): Promise<User | undefined> {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -113,6 +130,25 @@ export function accountsStore(db: Kysely<AccountsDatabase>) {
         .insertInto('sessions')
         .values({ ...session, revoked_at: null, reason: null })
         .execute();
+    },
+
+    /**
+     * Inserts the session, in one statement with the answer to "did an earlier session of the
+     * user come from this user agent?" (read before the insert).
+     */
+    async insertSessionFromDevice(session: NewSession): Promise<{ knownDevice: boolean }> {
+      const result = await sql<{ known_device: boolean }>`
+        with known as (
+          select exists (
+            select 1 from sessions where user_id = ${session.user_id} and user_agent = ${session.user_agent}
+          ) as known_device
+        ), inserted as (
+          insert into sessions (id, user_id, ip, user_agent, revoked_at, reason)
+          values (${session.id}, ${session.user_id}, ${session.ip}, ${session.user_agent}, null, null)
+          returning id
+        )
+        select known.known_device from known, inserted`.execute(db);
+      return { knownDevice: result.rows[0]?.known_device === true };
     },
 
     /** Whether an earlier session of the user came from this user agent. */

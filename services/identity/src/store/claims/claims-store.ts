@@ -120,29 +120,30 @@ export function claimsStore(db: Kysely<ClaimsDatabase>) {
 
     /** The global roles and flattened permissions of an authz subject (`user:<id>`, `client:<id>`). */
     async claimsOf(subject: string): Promise<Claims> {
-      // Groups of the subject, nested groups included (`union` de-duplicates, so cycles end).
-      const groups = await sql<{ group_id: string }>`
+      // In one statement: the groups of the subject, nested groups included (`union`
+      // de-duplicates, so cycles end), and the global assignments of the subject and its groups
+      // whose role was not deleted after the assignment.
+      const assigned = await sql<{ role: string }>`
         with recursive g(group_id) as (
           select group_id from claims_memberships where member = ${subject} and active
           union
           select m.group_id from claims_memberships m join g on m.member = 'group:' || g.group_id
           where m.active
+        ), subjects(subject) as (
+          select ${subject}::text
+          union all
+          select 'group:' || group_id from g
         )
-        select group_id from g`.execute(db);
-      const subjects = [subject, ...groups.rows.map((r) => `group:${r.group_id}`)];
-      // Global assignments whose role was not deleted after the assignment.
-      const assigned = await db
-        .selectFrom('claims_assignments as a')
-        .leftJoin('claims_roles as r', 'r.name', 'a.role')
-        .select('a.role')
-        .where('a.subject', 'in', subjects)
-        .where('a.scope', '=', '')
-        .where('a.active', '=', true)
-        .where((eb) =>
-          eb.or([eb('r.deleted_at', 'is', null), eb('r.deleted_at', '<', eb.ref('a.changed_at'))]),
-        )
-        .where((eb) => eb.or([eb('r.active', 'is', null), eb('r.active', '=', true)]))
-        .execute();
+        select a.role
+        from claims_assignments a
+        left join claims_roles r on r.name = a.role
+        where a.subject in (select subject from subjects)
+          and a.scope = ''
+          and a.active = true
+          and (r.deleted_at is null or r.deleted_at < a.changed_at)
+          and (r.active is null or r.active = true)`
+        .execute(db)
+        .then((result) => result.rows);
       const roles = [...new Set(assigned.map((r) => r.role))].sort();
       const definitions = await roleDefinitions(db, roles);
       return { roles, permissions: flattenPermissions(roles, definitions) };

@@ -146,17 +146,30 @@ export async function pruneRevokedTokens(db: ClientsDb, before: Date): Promise<v
   await db.deleteFrom('revoked_tokens').where('expires_at', '<', before).execute();
 }
 
-/** Whether the token's jti is revoked, or its client deleted, in one round trip. */
+/**
+ * In one round trip: whether the token's jti is revoked, whether its client is deleted, and — for
+ * a user token — whether its session is still live (not revoked, not deleted with its user). The
+ * `sessions` table is in the same service schema; `session` ids must be UUIDs (the caller checks).
+ */
 export async function tokenStatus(
   db: ClientsDb,
-  jti: string | undefined,
-  clientId: string | undefined,
-): Promise<{ revoked: boolean; clientDeleted: boolean }> {
-  const result = await sql<{ revoked: boolean; client_deleted: boolean }>`
+  token: { jti: string | undefined; clientId: string | undefined; session?: { sid: string; sub: string } },
+): Promise<{ revoked: boolean; clientDeleted: boolean; sessionLive: boolean }> {
+  const { session } = token;
+  const sessionLive =
+    session === undefined
+      ? sql<boolean>`true`
+      : sql<boolean>`exists (select 1 from sessions where id = ${session.sid}::uuid and user_id = ${session.sub}::uuid and revoked_at is null)`;
+  const result = await sql<{ revoked: boolean; client_deleted: boolean; session_live: boolean }>`
     select
-      exists (select 1 from revoked_tokens where jti = ${jti ?? ''}) as revoked,
-      exists (select 1 from oauth_clients where id = ${clientId ?? ''} and deleted_at is not null) as client_deleted
+      exists (select 1 from revoked_tokens where jti = ${token.jti ?? ''}) as revoked,
+      exists (select 1 from oauth_clients where id = ${token.clientId ?? ''} and deleted_at is not null) as client_deleted,
+      ${sessionLive} as session_live
   `.execute(db);
   const row = result.rows[0];
-  return { revoked: row?.revoked === true, clientDeleted: row?.client_deleted === true };
+  return {
+    revoked: row?.revoked === true,
+    clientDeleted: row?.client_deleted === true,
+    sessionLive: row?.session_live === true,
+  };
 }

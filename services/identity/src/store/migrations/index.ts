@@ -7,7 +7,9 @@ import * as oauthClients from '../clients/0003_oauth_clients.ts';
 import * as credentialTokens from '../credentials/0006_credential_tokens.ts';
 import * as signingKeys from '../keys/0001_signing_keys.ts';
 import * as refreshTokens from '../sessions/0005_refresh_tokens.ts';
+import * as refreshRotation from '../sessions/0009_refresh_rotation.ts';
 import * as attemptCounters from '../throttle/0002_attempt_counters.ts';
+import * as attemptGate from '../throttle/0010_attempt_gate.ts';
 
 /**
  * The identity service's migrations, applied in name order to its own schema: the messaging tables
@@ -24,4 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0006_credential_tokens': credentialTokens,
   '0007_claims_projection': claimsProjection,
   '0008_invitations': invitations,
+  '0009_refresh_rotation': refreshRotation,
+  '0010_attempt_gate': attemptGate,
 };

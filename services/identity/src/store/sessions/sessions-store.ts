@@ -37,7 +37,11 @@ export interface LiveSession {
  */
 export function sessionsStore(db: Kysely<SessionsDatabase>) {
   return {
-    async insertFamily(family: {
+    /**
+     * A new family (one per session) with its first token, in one statement: the token's idle
+     * expiry never passes the family's absolute expiry.
+     */
+    async insertFamilyWithToken(family: {
       id: string;
       session_id: string;
       user_id: string;
@@ -46,37 +50,23 @@ export function sessionsStore(db: Kysely<SessionsDatabase>) {
       amr: string[];
       scope: string | null;
       absoluteTtlSec: number;
+      token_hash: string;
+      idleTtlSec: number;
     }): Promise<void> {
-      await db
-        .insertInto('refresh_token_families')
-        .values({
-          id: family.id,
-          session_id: family.session_id,
-          user_id: family.user_id,
-          client_id: family.client_id,
-          auth_time: family.auth_time,
-          amr: family.amr,
-          scope: family.scope,
-          absolute_expires_at: sql<Date>`now() + ${family.absoluteTtlSec} * interval '1 second'`,
-          revoked_at: null,
-          revoked_reason: null,
-        })
-        .execute();
-    },
-
-    /** A new token of the family; idle expiry `now + idleTtlSec`, never past the family's absolute expiry. */
-    async insertToken(token: { token_hash: string; family_id: string; idleTtlSec: number }): Promise<void> {
-      await db
-        .insertInto('refresh_tokens')
-        .values({
-          token_hash: token.token_hash,
-          family_id: token.family_id,
-          expires_at: sql<Date>`least(now() + ${token.idleTtlSec} * interval '1 second', (select absolute_expires_at from refresh_token_families where id = ${token.family_id}))`,
-          used_at: null,
-          used_ip: null,
-          used_user_agent: null,
-        })
-        .execute();
+      await sql`
+        with family as (
+          insert into refresh_token_families
+            (id, session_id, user_id, client_id, auth_time, amr, scope, absolute_expires_at, revoked_at, revoked_reason)
+          values (${family.id}, ${family.session_id}, ${family.user_id}, ${family.client_id}, ${family.auth_time},
+                  ${family.amr}::text[], ${family.scope},
+                  now() + ${family.absoluteTtlSec} * interval '1 second', null, null)
+          returning id, absolute_expires_at
+        )
+        insert into refresh_tokens (token_hash, family_id, expires_at, used_at, used_ip, used_user_agent)
+        select ${family.token_hash}, family.id,
+               least(now() + ${family.idleTtlSec} * interval '1 second', family.absolute_expires_at),
+               null, null, null
+        from family`.execute(db);
     },
 
     /**
@@ -104,24 +94,33 @@ export function sessionsStore(db: Kysely<SessionsDatabase>) {
       return result.rows[0];
     },
 
-    /** Marks an unused token used, atomically; false when it was already used (no fork possible). */
-    async markUsed(tokenHash: string, by: { ip: string; userAgent: string }): Promise<boolean> {
-      const row = await db
-        .updateTable('refresh_tokens')
-        .set({ used_at: sql<Date>`now()`, used_ip: by.ip, used_user_agent: by.userAgent })
-        .where('token_hash', '=', tokenHash)
-        .where('used_at', 'is', null)
-        .returning('token_hash')
-        .executeTakeFirst();
-      return row !== undefined;
-    },
-
-    async touchSession(sessionId: string): Promise<void> {
-      await db
-        .updateTable('sessions')
-        .set({ last_seen_at: sql<Date>`now()` })
-        .where('id', '=', sessionId)
-        .execute();
+    /**
+     * The refresh grant's common case in one statement (one round trip, its own transaction): reads
+     * the token with its family, session and user, locking the family row (`FOR UPDATE`, so
+     * concurrent refreshes of one family are serialised), and — only when the token is unused,
+     * unexpired, of `clientId`, and its family, session and user are live — marks it used (`WHERE
+     * used_at IS NULL`: the second guard against forks), inserts `nextHash` as its successor (idle
+     * expiry never past the family's absolute expiry) and touches the session when it was last seen
+     * more than `touchAfterSec` ago. `rotated` says whether the successor was inserted; otherwise
+     * nothing changed and the row tells why (the caller handles reuse in a transaction of its own).
+     * The statement is the PL/pgSQL function `rotate_refresh_token` (migration 0009), whose plan
+     * Postgres keeps per connection.
+     */
+    async rotateIfUsable(input: {
+      tokenHash: string;
+      clientId: string;
+      nextHash: string;
+      ip: string;
+      userAgent: string;
+      idleTtlSec: number;
+      touchAfterSec: number;
+    }): Promise<(PresentedToken & { rotated: boolean }) | undefined> {
+      const result = await sql<PresentedToken & { rotated: boolean }>`
+        select * from rotate_refresh_token(${input.tokenHash}, ${input.clientId}, ${input.nextHash},
+          ${input.ip}, ${input.userAgent}, ${input.idleTtlSec}::integer, ${input.touchAfterSec}::integer)`.execute(
+        db,
+      );
+      return result.rows[0];
     },
 
     async revokeFamily(familyId: string, reason: string): Promise<void> {

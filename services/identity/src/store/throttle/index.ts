@@ -1,4 +1,5 @@
 export * as attemptCountersMigration from './0002_attempt_counters.ts';
+export * as attemptGateMigration from './0010_attempt_gate.ts';
 export type {
   AttemptCountersTable,
   AttemptCountersTables,

@@ -1,5 +1,10 @@
 import { type Kysely, sql } from 'kysely';
-import type { AttemptCount, AttemptStore } from '../../domain/throttle/attempt-store.ts';
+import type {
+  AttemptCount,
+  AttemptStore,
+  GatedAttemptStore,
+  GateResult,
+} from '../../domain/throttle/attempt-store.ts';
 
 export interface AttemptCountersTable {
   key: string;
@@ -14,7 +19,21 @@ export interface AttemptCountersTables {
 export interface PostgresAttemptStore extends AttemptStore {
   /** Deletes counters whose window ended; returns how many. Call it now and then (e.g. hourly). */
   purgeExpired(): Promise<number>;
+  /** With `{ gate: true }` (needs migration 0010's `attempt_gate`): see `GatedAttemptStore`. */
+  gate?: GatedAttemptStore['gate'];
 }
+
+export interface PostgresAttemptStoreOptions {
+  /** Offer `gate` (one round trip to start a login) through the `attempt_gate` function (migration 0010). */
+  gate?: boolean;
+}
+
+type GateCount = { count: number; ttl_ms: number };
+
+const countOf = (row: GateCount): AttemptCount => ({
+  count: Number(row.count),
+  ttlMs: Math.max(1, Number(row.ttl_ms)),
+});
 
 function windowMs(windowSec: number): number {
   if (!Number.isFinite(windowSec) || windowSec <= 0)
@@ -29,10 +48,32 @@ function windowMs(windowSec: number): number {
  */
 export function createPostgresAttemptStore<DB extends AttemptCountersTables>(
   db: Kysely<DB>,
+  options: PostgresAttemptStoreOptions = {},
 ): PostgresAttemptStore {
   // The store only touches its own table; a narrowed view keeps the queries typed.
   const q = db as unknown as Kysely<AttemptCountersTables>;
+  const gate: GatedAttemptStore['gate'] = async (input) => {
+    const ms = windowMs(input.windowSec);
+    const result = await sql<{
+      gate: { blocks?: Record<string, GateCount>; count?: number; recheck?: GateCount | null };
+    }>`select attempt_gate(${[...input.blockKeys]}::text[], ${input.hitKey}, ${ms}::bigint, ${input.recheckKey}) as gate`.execute(
+      q,
+    );
+    const answer = result.rows[0]?.gate;
+    if (answer === undefined) throw new Error('attempt_gate answered nothing');
+    if (answer.count === undefined) {
+      const blocks = new Map<string, AttemptCount>();
+      for (const [key, row] of Object.entries(answer.blocks ?? {})) blocks.set(key, countOf(row));
+      return { blocked: true, blocks } satisfies GateResult;
+    }
+    return {
+      blocked: false,
+      count: Number(answer.count),
+      recheck: answer.recheck == null ? undefined : countOf(answer.recheck),
+    };
+  };
   return {
+    ...(options.gate === true ? { gate } : {}),
     async hit(key, windowSec) {
       const ms = windowMs(windowSec);
       const expiresAt = sql<Date>`now() + ${ms} * interval '1 millisecond'`;
