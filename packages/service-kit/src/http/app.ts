@@ -1,14 +1,12 @@
 /**
  * `createHttpApp`: the express app every service serves. In order: request id, access log,
- * metrics, security headers, the standard endpoints, `/openapi.json`, `/docs`, the declared routes
+ * metrics and security headers (one middleware, `preamble.ts`), CORS, the standard endpoints, `/openapi.json`, `/docs`, the declared routes
  * (each with 405 for the methods it does not serve), 404, and the final error handler.
  */
 
 import type { Express } from 'express';
 import express from 'express';
-import helmet from 'helmet';
 import type { Authenticator } from '../auth/permissions.ts';
-import { accessLogMiddleware } from './access-log.ts';
 import { bodyReader } from './body.ts';
 import { corsMiddleware } from './cors.ts';
 import { DOCS_PATH, mountDocs, mountOpenApi, OPENAPI_PATH } from './docs.ts';
@@ -19,7 +17,7 @@ import type { HttpLogger } from './logger.ts';
 import type { OpenApiDocument } from './openapi.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { compileRoute, routeHandler } from './pipeline.ts';
-import { requestIdMiddleware } from './request-id.ts';
+import { recordStaticHeaders, requestPreamble, securityHeaders } from './preamble.ts';
 import type { Route } from './route.ts';
 import { requiresAuth, routeLabel } from './route.ts';
 import { groupByPath } from './routing.ts';
@@ -56,22 +54,6 @@ export interface HttpApp {
 }
 
 export const DEFAULT_BODY_LIMIT = '100kb';
-
-/** helmet's defaults, with a CSP that allows nothing and framing denied (`/docs` sets its own CSP). */
-function securityHeaders() {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    frameguard: { action: 'deny' },
-  });
-}
 
 function checkReservedPaths(routes: readonly Route[]): void {
   for (const route of routes) {
@@ -132,14 +114,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.set('query parser', 'simple'); // no `a[b]=c` objects: query values are strings or arrays of them
   app.set('etag', false); // no 304s the routes do not declare; static docs assets keep their own ETags
 
-  app.use(requestIdMiddleware());
-  app.use((_req, res, next) => {
-    res.locals.route = 'unmatched';
-    next();
-  });
-  app.use(accessLogMiddleware(logger));
-  if (metrics) app.use(metrics.middleware);
-  app.use(securityHeaders());
+  // Request id, route label, security headers, access log and (with `observeRequest`) metrics.
+  app.use(requestPreamble({ logger, metrics, headers: recordStaticHeaders(securityHeaders()) }));
+  if (metrics !== undefined && metrics.observeRequest === undefined) app.use(metrics.middleware);
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     app.use(corsMiddleware(options.corsOrigins));
   }

@@ -15,6 +15,11 @@ export type ReadinessCheck = () => Promise<ReadinessReport>;
 /** What the metrics module provides (Prometheus). Its middleware reads `res.locals.route`. */
 export interface MetricsProvider {
   middleware: RequestHandler;
+  /**
+   * Records one answered request (`status` undefined: the client went away first). When present,
+   * the app calls it from its own per-request hook instead of mounting `middleware`.
+   */
+  observeRequest?(method: string, route: unknown, status: number | undefined, seconds: number): void;
   contentType: string;
   render(): Promise<string>;
 }

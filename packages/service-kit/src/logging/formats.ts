@@ -7,6 +7,8 @@ type Info = winston.Logform.TransformableInfo;
 
 /** winston's own symbols (triple-beam uses `Symbol.for`, so these are the same). */
 export const MESSAGE = Symbol.for('message');
+/** triple-beam's level symbol. */
+export const LEVEL = Symbol.for('level');
 /** When the record was created; set by the logger at call time. */
 export const TIME = Symbol.for('authplatform.log.time');
 /** `{ trace_id, span_id }` of the span active when the record was created. */

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { trace } from '@opentelemetry/api';
+import winston from 'winston';
 import { startTelemetry, type Telemetry } from '../telemetry/tracing.ts';
 import { createLogger, type LoggerOptions } from './logger.ts';
 import { REDACTED } from './scrub.ts';
@@ -52,6 +53,26 @@ describe('createLogger: one JSON object per line', () => {
     });
     expect(first).not.toHaveProperty('message');
     expect(second).toMatchObject({ level: 'warn', msg: 'slow query', duration_ms: 812 });
+  });
+
+  it('still writes through winston after a reconfiguration (an added transport gets every line)', async () => {
+    const { logger, lines } = capture();
+    const extra: string[] = [];
+    logger.add(
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            extra.push(chunk.toString());
+            callback();
+          },
+        }),
+      }),
+    );
+    logger.info('both', { request_id: 'r-both' });
+    expect(await lines()).toEqual([expect.objectContaining({ msg: 'both', request_id: 'r-both' })]);
+    expect(extra.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ msg: 'both', request_id: 'r-both', service: 'identity' }),
+    ]);
   });
 
   it('respects the level', async () => {

@@ -1,7 +1,8 @@
+import { EOL } from 'node:os';
 import type { Writable } from 'node:stream';
 import winston from 'winston';
 import type { LogLevel } from '../config/base-schema.ts';
-import { activeTraceIds, jsonLineFormat, redactFormat, TIME, TRACE } from './formats.ts';
+import { activeTraceIds, jsonLineFormat, LEVEL, MESSAGE, redactFormat, TIME, TRACE } from './formats.ts';
 
 export type Logger = winston.Logger;
 
@@ -54,16 +55,49 @@ function override(logger: Logger, name: string, wrap: (original: Method) => Meth
  * Log errors as `logger.error('what failed', { err })` or `logger.error(err)`.
  */
 export function createLogger(options: LoggerOptions): Logger {
+  const stream = options.stream ?? process.stdout;
+  const format = winston.format.combine(
+    winston.format.splat(),
+    redactFormat(),
+    jsonLineFormat({ service: options.service }),
+  );
+  const transport = new winston.transports.Stream({ stream });
   const logger = winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent ?? false,
-    format: winston.format.combine(
-      winston.format.splat(),
-      redactFormat(),
-      jsonLineFormat({ service: options.service }),
-    ),
-    transports: [new winston.transports.Stream({ stream: options.stream ?? process.stdout })],
+    format,
+    transports: [transport],
   });
+
+  /**
+   * winston passes every record through two object-mode streams (the logger, then the transport)
+   * before the line reaches `stream`; for a cheap request that machinery cost more than the
+   * request's own work. While the logger keeps the configuration built here (this format, this one
+   * transport, nothing silenced), a record is formatted by the same format and written to the
+   * same stream directly, synchronously, with the transport's level rule. Any reconfiguration
+   * (`configure`, `add`, `clear`, another format, `silent`) falls back to winston's own path.
+   */
+  function writesDirectly(target: Logger): boolean {
+    return (
+      !target.silent &&
+      target.format === format &&
+      target.transports.length === 1 &&
+      target.transports[0] === transport &&
+      transport.silent !== true &&
+      transport.format === undefined &&
+      transport.handleExceptions !== true &&
+      transport.handleRejections !== true
+    );
+  }
+
+  /** Whether the transport takes a record of `level`; `undefined` for a level winston does not know. */
+  function transportTakes(target: Logger, level: unknown): boolean | undefined {
+    const levels = target.levels;
+    const rank = typeof level === 'string' ? levels[level] : undefined;
+    if (rank === undefined) return undefined;
+    const threshold = transport.level ?? target.level;
+    return threshold === undefined || (levels[threshold] ?? 0) >= rank;
+  }
 
   for (const level of Object.keys(logger.levels)) {
     override(
@@ -71,6 +105,8 @@ export function createLogger(options: LoggerOptions): Logger {
       level,
       (original) =>
         function (this: unknown, ...args: Args) {
+          // The usual call, `logger.info('message', meta)`, without building another array.
+          if (args.length === 2) return original.call(this, detachRecord(args[0]), detachMeta(args[1]));
           return original.apply(
             this,
             args.map((arg, i) => (i === 0 ? detachRecord(arg) : detachMeta(arg))),
@@ -97,10 +133,27 @@ export function createLogger(options: LoggerOptions): Logger {
     'write',
     (original) =>
       function (this: unknown, record: unknown, ...rest: Args) {
+        const target = this as Logger;
+        const callback = () =>
+          (rest.find((arg) => typeof arg === 'function') as (() => void) | undefined)?.();
+        const level =
+          (record as Record<symbol | string, unknown>)[LEVEL] ?? (record as { level?: unknown }).level;
+        const direct = writesDirectly(target) ? transportTakes(target, level) : undefined;
+        if (direct === false) {
+          callback(); // below the level: nothing to stamp or format
+          return true;
+        }
         const stamped = { ...(record as object) } as Record<symbol, unknown>;
         stamped[TIME] = new Date().toISOString();
         const ids = activeTraceIds();
         if (ids !== undefined) stamped[TRACE] = ids;
+        if (direct === true) {
+          stamped[LEVEL] = level;
+          const info = format.transform(stamped as winston.Logform.TransformableInfo, format.options);
+          if (typeof info === 'object') stream.write(`${String(info[MESSAGE])}${EOL}`);
+          callback();
+          return true;
+        }
         return original.call(this, stamped, ...rest);
       },
   );

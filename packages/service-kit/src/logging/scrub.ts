@@ -31,12 +31,17 @@ const PAIR = /([A-Za-z0-9_.\-[\]]{1,64})=([^&\s#;,'"]+)/g;
  */
 export const MAX_STRING_LENGTH = 32_768;
 
+const MAY_HOLD_SECRET = /[:=]|eyJ|bearer|dpop|basic|-----BEGIN/i;
+
 /**
  * Replaces secrets that appear inside free text (log messages, stack traces, URLs) with
  * `[REDACTED]`. Values under sensitive names are handled by `redact`; this catches the rest.
  */
 export function scrubString(input: string): string {
   if (input.length < 4) return input;
+  // Every pattern above needs one of these (a `:` or `=`, `eyJ`, a scheme name, a PEM header);
+  // most strings in logs have none, and one test is far cheaper than seven replacements.
+  if (input.length <= MAX_STRING_LENGTH && !MAY_HOLD_SECRET.test(input)) return input;
   const cut = input.length > MAX_STRING_LENGTH;
   const text = cut ? input.slice(0, MAX_STRING_LENGTH) : input;
   const scrubbed = text

@@ -15,6 +15,11 @@ export interface Metrics {
   registry: Registry;
   /** Records `http_requests_total`, `http_request_duration_seconds`, `http_request_errors_total`. */
   middleware: RequestHandler;
+  /**
+   * What `middleware` records, for one answered request: `route` is `res.locals.route`, `status`
+   * undefined when the client went away before the response was sent. `createHttpApp` calls it.
+   */
+  observeRequest(method: string, route: unknown, status: number | undefined, seconds: number): void;
   /** `Content-Type` of `render()`'s output. */
   contentType: string;
   /** The Prometheus text exposition of every metric, for `GET /metrics`. */
@@ -67,7 +72,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     throw new Error(`metric ${name} is already registered with another type`);
   }
 
-  const metrics: Omit<Metrics, 'middleware'> = {
+  const metrics: Omit<Metrics, 'middleware' | 'observeRequest'> = {
     registry,
     contentType: registry.contentType,
     render: () => registry.metrics(),
@@ -117,25 +122,31 @@ export function createMetrics(options: MetricsOptions): Metrics {
     return route;
   }
 
+  const observeRequest = (method: string, route: unknown, status: number | undefined, seconds: number) => {
+    const labels = {
+      method: METHODS.has(method) ? method : 'OTHER',
+      route: routeLabel(route),
+      status: status === undefined ? CLIENT_CLOSED_STATUS : String(status),
+    };
+    requests.inc(labels);
+    duration.observe(labels, seconds);
+    if (status !== undefined && status >= 500) errors.inc(labels);
+  };
+
   const middleware: RequestHandler = (req, res, next) => {
     const start = process.hrtime.bigint();
-    let recorded = false;
-    const record = (finished: boolean) => {
-      if (recorded) return;
-      recorded = true;
-      const labels = {
-        method: METHODS.has(req.method) ? req.method : 'OTHER',
-        route: routeLabel(res.locals.route),
-        status: finished ? String(res.statusCode) : CLIENT_CLOSED_STATUS,
-      };
-      requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
-      if (finished && res.statusCode >= 500) errors.inc(labels);
-    };
-    res.once('finish', () => record(true));
-    res.once('close', () => record(res.writableFinished));
+    // `close` follows `finish` on every response, and comes alone when the client went away first.
+    res.on('close', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      observeRequest(
+        req.method,
+        res.locals.route,
+        res.writableFinished ? res.statusCode : undefined,
+        seconds,
+      );
+    });
     next();
   };
 
-  return { ...metrics, middleware };
+  return { ...metrics, middleware, observeRequest };
 }

@@ -16,6 +16,7 @@ import {
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { registerEsmHooks } from './esm-hooks.ts';
+import { setKitServerSpans, UNTRACED_PATHS } from './server-span.ts';
 
 type SpanProcessor = NonNullable<NodeSDKConfiguration['spanProcessors']>[number];
 type Instrumentation = NodeSDKConfiguration['instrumentations'][number];
@@ -30,7 +31,10 @@ export interface TelemetryOptions {
    * Without it nothing is exported, but spans, trace ids and W3C propagation still work.
    */
   otlpEndpoint?: string | undefined;
-  /** Replaces the default instrumentations (http, express, pg, aws-sdk). */
+  /**
+   * Replaces the default instrumentations: http, pg and aws-sdk, plus express when spans are
+   * exported (`otlpEndpoint`).
+   */
   instrumentations?: Instrumentation[];
   /** Install the loader hook that lets instrumentations patch ES modules (default true). */
   esmHooks?: boolean;
@@ -40,9 +44,6 @@ export interface Telemetry {
   /** Flushes pending spans and unregisters everything `startTelemetry` registered. */
   shutdown(): Promise<void>;
 }
-
-/** Paths that would only add noise: probes and scrapes. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Keeps spans recording (so they get trace ids and propagate) without sending them anywhere;
@@ -55,12 +56,24 @@ const keepSpansLocal: SpanProcessor = {
   shutdown: async () => {},
 };
 
-function defaultInstrumentations(): Instrumentation[] {
+/**
+ * pg and the AWS SDK always; http for outgoing calls always. Exporting, http also makes the
+ * server span of each incoming request and express a span for every middleware and route layer:
+ * a full trace for a viewer. Without an exporter nothing is viewed: the kit's HTTP layer makes a
+ * light server span itself (`server-span.ts`: trace context for logs and propagation) and
+ * express is not instrumented; together that halves the CPU of a cheap request (`http.bench.ts`).
+ */
+function defaultInstrumentations(exporting: boolean): Instrumentation[] {
   return [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
-    }),
-    new ExpressInstrumentation(),
+    new HttpInstrumentation(
+      exporting
+        ? {
+            ignoreIncomingRequestHook: (request) =>
+              UNTRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
+          }
+        : { disableIncomingRequestInstrumentation: true },
+    ),
+    ...(exporting ? [new ExpressInstrumentation()] : []),
     new PgInstrumentation({ requireParentSpan: true }),
     new AwsInstrumentation({ suppressInternalInstrumentation: true }),
   ];
@@ -73,7 +86,9 @@ function tracesUrl(endpoint: string): string {
 let active: Telemetry | undefined;
 
 /**
- * Starts the OpenTelemetry Node SDK: tracing with HTTP, Express, pg and AWS SDK instrumentations,
+ * Starts the OpenTelemetry Node SDK: tracing with HTTP, pg and AWS SDK instrumentations (and
+ * Express when exporting; without an exporter the HTTP layer makes light server spans itself, see
+ * `defaultInstrumentations`),
  * W3C trace-context and baggage propagation, and an OTLP/HTTP exporter when `otlpEndpoint` is set.
  * OpenTelemetry metrics and logs are not started (metrics are Prometheus, logs are winston).
  *
@@ -86,7 +101,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (active !== undefined) return active;
   if (options.esmHooks ?? true) registerEsmHooks();
 
-  const instrumentations = options.instrumentations ?? defaultInstrumentations();
+  const exporting = Boolean(options.otlpEndpoint);
+  const instrumentations = options.instrumentations ?? defaultInstrumentations(exporting);
   const resource = defaultResource()
     .merge(
       detectResources({
@@ -111,6 +127,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     logRecordProcessors: [],
   });
   sdk.start();
+  // Without an exporter (and with the default instrumentations), incoming requests get the kit's
+  // light server span instead of instrumentation-http's.
+  setKitServerSpans(!exporting && options.instrumentations === undefined);
 
   let stopping: Promise<void> | undefined;
   const handle: Telemetry = {
@@ -124,6 +143,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
           context.disable();
           propagation.disable();
           logs.disable();
+          setKitServerSpans(false);
           if (active === handle) active = undefined;
         }
       })();
