@@ -116,6 +116,11 @@ describe('data-subject requests', () => {
     const stored = await sql<{ body: string | null; user_id: string | null }>`
       select body, user_id from webhook_messages where event_id = ${about.id}`.execute(raw.db);
     expect(stored.rows).toEqual([{ body: null, user_id: null }]);
+    const attempts = await sql<{ response_excerpt: string | null }>`
+      select a.response_excerpt from webhook_attempts a join webhook_messages m on m.id = a.message_id
+      where m.event_id = ${about.id}`.execute(raw.db);
+    expect(attempts.rows.length).toBeGreaterThan(0);
+    expect(attempts.rows.every((r) => r.response_excerpt === null)).toBe(true);
     const completed = await sql<{ counts: Record<string, number> }>`
       select payload->'data'->'counts' as counts from outbox where type = 'webhooks.compliance.erasure_completed'`.execute(
       raw.db,

@@ -229,6 +229,43 @@ describe('delivery', () => {
     expect(new Webhook(next).verify(request?.body ?? '', headers)).toBeDefined();
   });
 
+  it('an answer with NUL bytes is recorded (not an endless redelivery)', async () => {
+    const { receiver, id } = await receiverWithEndpoint(['identity.user.registered']);
+    receiver.answer = () => ({ status: 200, body: 'ok\u0000done' });
+    const event = registered();
+    await events.publish(event);
+    await delivered(receiver, event.id);
+    await waitUntil(async () => {
+      const page = (await (
+        await call('GET', `/v1/endpoints/${id}/deliveries`, ['webhooks:read'])
+      ).json()) as {
+        items: Array<{ status: string }>;
+      };
+      return page.items[0]?.status === 'delivered';
+    });
+    const page = (await (await call('GET', `/v1/endpoints/${id}/deliveries`, ['webhooks:read'])).json()) as {
+      items: Array<{ attempts: number; attempt_log: Array<{ response_excerpt: string }> }>;
+    };
+    expect(page.items[0]).toMatchObject({ attempts: 1, attempt_log: [{ response_excerpt: 'ok\uFFFDdone' }] });
+    expect(forEvent(receiver, event.id)).toHaveLength(1);
+  });
+
+  it('a manual retry while an attempt is in flight does not send the message twice at once', async () => {
+    const { receiver, id } = await receiverWithEndpoint(['identity.user.registered']);
+    receiver.answer = () => 'hang';
+    const event = registered();
+    await events.publish(event);
+    await delivered(receiver, event.id);
+    const page = (await (await call('GET', `/v1/endpoints/${id}/deliveries`, ['webhooks:read'])).json()) as {
+      items: Array<{ id: string }>;
+    };
+    const messageId = page.items[0]?.id;
+    expect((await call('POST', `/v1/deliveries/${messageId}/retry`, ['webhooks:write'])).status).toBe(202);
+    // The hanging attempt times out (1.5 s); until then nobody else may send the message.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(forEvent(receiver, event.id)).toHaveLength(1);
+  });
+
   it('a hanging endpoint does not hold up another endpoint', async () => {
     const slow = await receiverWithEndpoint(['authz.grant.created']);
     slow.receiver.answer = () => 'hang';

@@ -10,6 +10,14 @@ export async function eraseSubject(
   trx: Kysely<WebhooksDatabase>,
   userId: string,
 ): Promise<{ message_bodies: number; owned_endpoints: number }> {
+  // What receivers answered may echo the request body: it goes with it.
+  await trx
+    .updateTable('webhook_attempts')
+    .set({ response_excerpt: null, error: null })
+    .where('message_id', 'in', (eb) =>
+      eb.selectFrom('webhook_messages').select('id').where('user_id', '=', userId),
+    )
+    .execute();
   const bodies = await trx
     .updateTable('webhook_messages')
     .set({ body: null, user_id: null, updated_at: new Date() })

@@ -46,6 +46,7 @@ export interface DeliveryWorker {
 
 interface Claimed {
   id: string;
+  lease_token: string;
   endpoint_id: string;
   event_id: string;
   event_type: string;
@@ -56,6 +57,11 @@ interface Claimed {
   secret_sealed: string;
   previous_secret_sealed: string | null;
   previous_secret_expires_at: Date | null;
+}
+
+/** Text Postgres can store: a receiver's answer may hold NUL bytes (refused by `text`). */
+function storable(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
 }
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
@@ -98,10 +104,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         for update of m skip locked
       )
       update webhook_messages m
-      set lease_until = now() + ${`${leaseMs} milliseconds`}::interval
+      set lease_until = now() + ${`${leaseMs} milliseconds`}::interval, lease_token = gen_random_uuid()
       from locked, webhook_endpoints e
       where m.id = locked.id and e.id = m.endpoint_id
-      returning m.id, m.endpoint_id, m.event_id, m.event_type, m.body, m.attempts,
+      returning m.id, m.lease_token, m.endpoint_id, m.event_id, m.event_type, m.body, m.attempts,
                 e.url, e.owner_id, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at`.execute(
       db,
     );
@@ -115,6 +121,21 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         ? classifyStatus(result.status)
         : ({ kind: 'retry', throttled: false } as const);
     await db.transaction().execute(async (trx) => {
+      // Only the holder of the lease records the outcome: a message whose lease expired (or that was
+      // claimed again) is someone else's now, and its attempt counter must not be overwritten.
+      const held = await trx
+        .selectFrom('webhook_messages')
+        .select('id')
+        .where('id', '=', message.id)
+        .where('lease_token', '=', message.lease_token)
+        .forUpdate()
+        .executeTakeFirst();
+      if (held === undefined) {
+        logger.warn('webhook attempt finished after its lease was taken over; outcome not recorded', {
+          message_id: message.id,
+        });
+        return;
+      }
       await trx
         .insertInto('webhook_attempts')
         .values({
@@ -123,8 +144,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           attempted_at: attemptedAt,
           status_code: result.kind === 'answered' ? result.status : null,
           latency_ms: result.latencyMs,
-          response_excerpt: result.kind === 'answered' ? result.excerpt : null,
-          error: result.kind === 'answered' ? null : `${result.kind}: ${result.reason}`.slice(0, 1000),
+          response_excerpt: result.kind === 'answered' ? storable(result.excerpt) : null,
+          error:
+            result.kind === 'answered' ? null : storable(`${result.kind}: ${result.reason}`).slice(0, 1000),
         })
         .execute();
       const lastStatus = result.kind === 'answered' ? result.status : null;
@@ -138,6 +160,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             last_status: lastStatus,
             next_attempt_at: null,
             lease_until: null,
+            lease_token: null,
             updated_at: new Date(),
           })
           .where('id', '=', message.id)
@@ -153,6 +176,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             last_status: lastStatus,
             next_attempt_at: null,
             lease_until: null,
+            lease_token: null,
             updated_at: new Date(),
           })
           .where('id', '=', message.id)
@@ -188,6 +212,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             last_status: lastStatus,
             next_attempt_at: new Date(Date.now() + next.delayMs),
             lease_until: null,
+            lease_token: null,
             updated_at: new Date(),
           })
           .where('id', '=', message.id)
@@ -202,6 +227,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           last_status: lastStatus,
           next_attempt_at: null,
           lease_until: null,
+          lease_token: null,
           updated_at: new Date(),
         })
         .where('id', '=', message.id)
@@ -227,13 +253,25 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     if (message.body === null) {
       result = { kind: 'error', reason: 'the message body is no longer kept (retention)', latencyMs: 0 };
     } else {
-      const signing = [secrets.open(message.secret_sealed, message.endpoint_id)];
-      if (
-        message.previous_secret_sealed !== null &&
-        message.previous_secret_expires_at !== null &&
-        message.previous_secret_expires_at > attemptedAt
-      ) {
-        signing.push(secrets.open(message.previous_secret_sealed, message.endpoint_id));
+      let signing: string[];
+      try {
+        signing = [secrets.open(message.secret_sealed, message.endpoint_id)];
+        if (
+          message.previous_secret_sealed !== null &&
+          message.previous_secret_expires_at !== null &&
+          message.previous_secret_expires_at > attemptedAt
+        ) {
+          signing.push(secrets.open(message.previous_secret_sealed, message.endpoint_id));
+        }
+      } catch {
+        // A secret that cannot be opened (e.g. WEBHOOKS_SECRET_ENCRYPTION_KEY changed): an attempt that
+        // failed, retried on the schedule and then exhausted like any other, never an endless loop.
+        await record(
+          message,
+          { kind: 'error', reason: 'the signing secret cannot be decrypted', latencyMs: 0 },
+          attemptedAt,
+        );
+        return;
       }
       const headers = {
         ...signDelivery(signing, message.event_id, attemptedAt, message.body),

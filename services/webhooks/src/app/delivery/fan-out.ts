@@ -15,7 +15,12 @@ export async function fanOut(trx: Kysely<WebhooksDatabase>, event: CloudEvent): 
     .select(['id', 'event_types'])
     .where('enabled', '=', true)
     .execute();
-  const targets = endpoints.filter((e) => matchesAny(e.event_types, event.type));
+  // Events about one endpoint (its delivery exhausted, it was disabled...) are never delivered to that
+  // endpoint itself: a failing endpoint subscribed to `webhooks.*` would otherwise feed itself forever.
+  const about = event.type.startsWith('webhooks.')
+    ? (event.data as { endpoint_id?: unknown }).endpoint_id
+    : undefined;
+  const targets = endpoints.filter((e) => e.id !== about && matchesAny(e.event_types, event.type));
   if (targets.length === 0) return 0;
   const body = messageBody(event);
   const userId = userOfEvent(event);

@@ -81,7 +81,7 @@ export function manageDeliveries(db: Kysely<WebhooksDatabase>, wake: () => void)
           status: 'pending',
           attempts: 0,
           next_attempt_at: new Date(),
-          lease_until: null,
+          // A lease in force stays: the worker holding it finishes its attempt first (no double send).
           updated_at: new Date(),
         })
         .where('id', '=', messageId)
@@ -99,7 +99,7 @@ export function manageDeliveries(db: Kysely<WebhooksDatabase>, wake: () => void)
           status: 'pending',
           attempts: 0,
           next_attempt_at: new Date(),
-          lease_until: null,
+          // A lease in force stays: the worker holding it finishes its attempt first (no double send).
           updated_at: new Date(),
         })
         .where('endpoint_id', '=', endpointId)

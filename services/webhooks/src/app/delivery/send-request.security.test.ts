@@ -77,6 +77,19 @@ describe('delivery-time SSRF checks', () => {
   });
 });
 
+describe('the attempt time limit', () => {
+  it('includes the name lookup: a resolver that never answers fails the attempt on time', async () => {
+    const started = Date.now();
+    const result = await sendRequest('https://slow-dns.example.com/x', {}, '{}', {
+      allowPrivate: false,
+      timeoutMs: 300,
+      resolve: () => new Promise(() => {}),
+    });
+    expect(result).toMatchObject({ kind: 'error' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
 describe('endpoint URLs at creation', () => {
   it('in production mode only public https URLs without credentials', () => {
     const strict = { allowPrivate: false };
@@ -86,6 +99,11 @@ describe('endpoint URLs at creation', () => {
       'https://user:pw@hooks.example.com/',
       'https://hooks.example.com/#frag',
       'https://localhost/a',
+      'https://localhost./a',
+      'https://api.localhost./a',
+      'https://metadata.google.internal./computeMetadata',
+      'https://[::7f00:1]/a',
+      'https://[::a9fe:a9fe]/latest',
       'https://api.localhost/a',
       'https://metadata.google.internal/computeMetadata',
       'https://127.0.0.1/a',

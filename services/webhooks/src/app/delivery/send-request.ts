@@ -5,7 +5,7 @@
  * between check and connect (rebinding) cannot redirect it. Redirects are not followed; the answer is read
  * up to 4 KiB; the whole attempt is bounded by the timeout.
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
+import { lookup as dnsLookup, Resolver } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -25,6 +25,36 @@ export interface SendOptions {
   resolve?: (host: string) => Promise<Array<{ address: string; family: number }>>;
 }
 
+/** The system resolver (hosts file, `localhost`): development, where private targets are allowed. */
+const systemLookup = (name: string) => dnsLookup(name, { all: true, verbatim: true });
+
+/**
+ * DNS over the network with c-ares (not the libuv thread pool `lookup` uses, which four slow names
+ * could exhaust for the whole process), with its own timeout; A and AAAA answers together.
+ */
+function publicDnsLookup(timeoutMs: number) {
+  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(timeoutMs / 2)), tries: 2 });
+  return async (name: string): Promise<Array<{ address: string; family: number }>> => {
+    const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+    const addresses = [
+      ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+      ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+    ];
+    if (addresses.length === 0 && v4.status === 'rejected') throw v4.reason;
+    return addresses;
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export async function sendRequest(
   url: string,
   headers: Record<string, string>,
@@ -35,12 +65,14 @@ export async function sendRequest(
   const elapsed = () => Math.round(performance.now() - started);
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, '');
-  const resolve = options.resolve ?? ((name: string) => dnsLookup(name, { all: true, verbatim: true }));
+  const resolve =
+    options.resolve ?? (options.allowPrivate ? systemLookup : publicDnsLookup(options.timeoutMs));
   let addresses: Array<{ address: string; family: number }>;
   try {
+    // The name lookup counts within the attempt's time limit.
     addresses = /^[0-9.]+$|:/.test(host)
       ? [{ address: host, family: host.includes(':') ? 6 : 4 }]
-      : await resolve(host);
+      : await withTimeout(resolve(host), options.timeoutMs, `no answer for ${host}`);
   } catch (error) {
     return {
       kind: 'error',
@@ -107,9 +139,12 @@ export async function sendRequest(
         response.on('error', finish);
       },
     );
-    const timer = setTimeout(() => {
-      request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
-    }, options.timeoutMs);
+    const timer = setTimeout(
+      () => {
+        request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
+      },
+      Math.max(1, options.timeoutMs - elapsed()),
+    );
     request.on('error', (error) => done({ kind: 'error', reason: error.message, latencyMs: elapsed() }));
     request.end(body);
   });

@@ -88,6 +88,8 @@ describe('SSRF: target addresses', () => {
       '2002:7f00:0001::1',
       '64:ff9b::a9fe:a9fe',
       '2001:0::1',
+      '::7f00:1',
+      '::a9fe:a9fe',
     ]) {
       expect([address, forbiddenAddressReason(address)]).not.toEqual([address, null]);
     }

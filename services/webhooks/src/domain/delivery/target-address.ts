@@ -16,8 +16,11 @@ export function forbiddenAddressReason(address: string): string | null {
     if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
     else {
       const range = v6.range();
-      // 6to4 and NAT64 embed an IPv4 address: judge that one. Teredo tunnels are refused outright.
+      // 6to4 and NAT64 embed an IPv4 address: judge that one. Teredo tunnels and the deprecated
+      // IPv4-compatible form (::a.b.c.d, ::/96) are refused outright.
       if (range === 'teredo') return 'teredo';
+      const parts = v6.parts;
+      if (parts.slice(0, 6).every((p) => p === 0)) return 'ipv4Compatible';
       if (range === '6to4' || range === 'rfc6052') {
         const bytes = v6.toByteArray();
         const offset = range === '6to4' ? 2 : 12;

@@ -23,7 +23,8 @@ export function checkEndpointUrl(value: string, options: { allowPrivate: boolean
     return { ok: false, reason: 'must not contain credentials' };
   if (url.hash !== '') return { ok: false, reason: 'must not contain a fragment' };
   if (!options.allowPrivate) {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    // A trailing dot is the same name (`localhost.`): judge it without.
+    const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
     if (LOCAL_NAMES.test(host) || (!host.includes('.') && !host.includes(':'))) {
       return { ok: false, reason: `host ${host} is not a public name` };
     }

@@ -22,7 +22,8 @@ export function createSecretBox(key: Buffer): SecretBox {
     },
     open(sealed, endpointId) {
       const raw = Buffer.from(sealed, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      if (raw.byteLength < 28) throw new Error('sealed secret too short');
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: 16 });
       decipher.setAAD(Buffer.from(`webhook-secret:${endpointId}`));
       decipher.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');

@@ -31,6 +31,8 @@ export type WebhookMessagesTable = {
   attempts: Generated<number>;
   next_attempt_at: Date | null;
   lease_until: Date | null;
+  /** Who holds the lease: only that worker may record the attempt's outcome. */
+  lease_token: string | null;
   last_status: number | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
