@@ -46,6 +46,9 @@ const RecordSchema = Type.Object(
       description: 'The event data; null once the user it is about has been erased (crypto-shredding)',
     }),
     erased: Type.Boolean(),
+    unreadable: Type.Boolean({
+      description: 'The sealed personal data could not be opened (wrong key-encryption key or a damaged row)',
+    }),
     hash: Hex64,
     prev_hash: Hex64,
   },

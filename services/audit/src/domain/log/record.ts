@@ -49,8 +49,27 @@ export function userOf(event: Pick<CloudEvent, 'subject' | 'data'>): string | nu
   return null;
 }
 
+/**
+ * The record's copy of the event data as I-JSON (RFC 7493, required by RFC 8785): lone surrogates in
+ * strings become U+FFFD, so every event can be canonicalised, hashed and recorded.
+ */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]));
+  }
+  return value;
+}
+
+/** The event's time, or now when it has none (or none that parses). */
+function occurredAt(time: string | undefined): Date {
+  const at = time === undefined ? Number.NaN : Date.parse(time);
+  return Number.isNaN(at) ? new Date() : new Date(at);
+}
+
 export function auditFactsOf(event: CloudEvent): AuditFacts {
-  const data = (event.data ?? {}) as Record<string, unknown>;
+  const data = wellFormed(event.data ?? {}) as Record<string, unknown>;
   const userId = userOf(event);
   const actor = (typeof data.actor === 'object' && data.actor !== null ? data.actor : undefined) as
     | { type?: unknown; id?: unknown }
@@ -76,7 +95,7 @@ export function auditFactsOf(event: CloudEvent): AuditFacts {
   return {
     eventId: event.id,
     type: event.type,
-    occurredAt: event.time === undefined ? new Date() : new Date(event.time),
+    occurredAt: occurredAt(event.time),
     source: event.source.replace(/^\/services\//, ''),
     actorType,
     actorId,

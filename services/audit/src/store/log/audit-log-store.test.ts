@@ -80,10 +80,62 @@ describe('audit log store', () => {
     expect(await verifyLog(reader, {})).toMatchObject({ ok: true });
   });
 
-  it('a deleted tail is a break (the head no longer matches the last record)', async () => {
+  it('records event data Postgres json types refuse (NUL, lone surrogates), and the chain verifies', async () => {
+    const event = createEvent('authz.role.created', {
+      name: 'odd-role',
+      permissions: ['a:b'],
+      includes: [],
+    }) as CloudEvent;
+    const odd = {
+      ...event,
+      data: { ...(event.data as object), note: 'nul\u0000 and \ud800 lone' },
+    } as CloudEvent;
+    await connection.db.transaction().execute((trx) => writer.append(trx, auditFactsOf(odd)));
+    const [record] = await reader.list({ type: 'authz.role.created', limit: 1 });
+    expect(record?.data).toMatchObject({ note: 'nul\u0000 and \ufffd lone' });
+    expect(await verifyLog(reader, {})).toMatchObject({ ok: true });
+  });
+
+  it('lists records whose sealed data cannot be opened (wrong key) as unreadable, not an error', async () => {
+    const stranger = auditLogReader(connection.db, newDataKey());
+    const page = await stranger.list({ limit: 50 });
+    expect(page.length).toBeGreaterThan(0);
+    const sealed = page.filter((r) => r.user_id !== null && !r.erased);
+    expect(sealed.length).toBeGreaterThan(0);
+    expect(sealed.every((r) => r.unreadable && r.data === null && r.ip === null)).toBe(true);
+  });
+
+  it('no session setting lifts the append-only rule', async () => {
+    await expect(
+      connection.db.transaction().execute(async (trx) => {
+        await sql`set local audit.retention_job = 'on'`.execute(trx);
+        await sql`delete from audit_records where seq = (select max(seq) from audit_records)`.execute(trx);
+      }),
+    ).rejects.toThrow(/append-only/);
+  });
+
+  it('the chain head cannot be wound back, skip ahead, or point at another hash', async () => {
+    const head = await reader.head();
+    const previous = await reader.storedBefore(head.seq);
+    await expect(
+      sql`update audit_chain_head set seq = ${previous?.seq}, hash = ${previous?.hash}`.execute(
+        connection.db,
+      ),
+    ).rejects.toThrow(/only moves forward/);
+    await expect(
+      sql`update audit_chain_head set seq = seq + 1, hash = ${'f'.repeat(64)}`.execute(connection.db),
+    ).rejects.toThrow(/only moves forward/);
+    await expect(sql`delete from audit_chain_head`.execute(connection.db)).rejects.toThrow(
+      /only ever updated/,
+    );
+    expect(await reader.head()).toEqual(head);
+  });
+
+  it("a tail deleted behind the trigger's back is a break (the head no longer matches)", async () => {
     await connection.db.transaction().execute(async (trx) => {
-      await sql`set local audit.retention_job = 'on'`.execute(trx);
+      await sql`alter table audit_records disable trigger audit_records_append_only`.execute(trx);
       await sql`delete from audit_records where seq = (select max(seq) from audit_records)`.execute(trx);
+      await sql`alter table audit_records enable trigger audit_records_append_only`.execute(trx);
     });
     expect(await verifyLog(reader, {})).toMatchObject({
       ok: false,
@@ -91,7 +143,7 @@ describe('audit log store', () => {
     });
   });
 
-  it('outside the retention job, deletes are refused', async () => {
+  it('deletes are refused', async () => {
     await expect(
       sql`delete from audit_records where seq = (select min(seq) from audit_records)`.execute(connection.db),
     ).rejects.toThrow(/append-only/);

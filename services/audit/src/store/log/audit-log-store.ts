@@ -4,6 +4,7 @@
  * other and the chain stays linear.
  */
 import { uuidv7 } from '@authplatform/contracts';
+import canonicalize from 'canonicalize';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { type ChainedRecord, chainHash, type StoredRecord } from '../../domain/log/chain.ts';
 import type { ActorType, AuditFacts, Outcome } from '../../domain/log/record.ts';
@@ -31,6 +32,11 @@ export interface AuditRecordView {
   user_agent: string | null;
   /** The event data; null when it was sealed for a user whose key has been destroyed. */
   data: Record<string, unknown> | null;
+  /**
+   * The sealed part could not be opened (a wrong key-encryption key, a damaged row): the record is
+   * still listed, without its personal data, rather than failing the whole page.
+   */
+  unreadable: boolean;
   erased: boolean;
   hash: string;
   prev_hash: string;
@@ -105,7 +111,8 @@ function toStored(row: Row): AuditRecordRow {
     subject: row.subject,
     user_id: row.user_id,
     outcome: row.outcome,
-    data: row.data ?? null,
+    // Stored as canonical JSON text (what the hash covers).
+    data: typeof row.data === 'string' ? (JSON.parse(row.data) as unknown) : null,
     sealed: row.sealed,
     prev_hash: row.prev_hash,
     hash: row.hash,
@@ -172,7 +179,7 @@ export function auditLogWriter(kek: Buffer) {
         .values({
           ...record,
           occurred_at: facts.occurredAt,
-          data: data === null ? null : JSON.stringify(data),
+          data: data === null ? null : (canonicalize(data) ?? null),
           prev_hash: head.hash,
           hash,
         })
@@ -206,8 +213,8 @@ export type AuditLogWriter = ReturnType<typeof auditLogWriter>;
 
 /** Reading the log: lists, single records (personal data opened), ranges for verification. */
 export function auditLogReader(database: Kysely<AuditDatabase>, kek: Buffer) {
-  async function readKeys(userIds: string[]): Promise<Map<string, Buffer | null>> {
-    const keys = new Map<string, Buffer | null>();
+  async function readKeys(userIds: string[]): Promise<Map<string, Buffer | null | 'unreadable'>> {
+    const keys = new Map<string, Buffer | null | 'unreadable'>();
     if (userIds.length === 0) return keys;
     const rows = await database
       .selectFrom('audit_data_keys')
@@ -215,21 +222,34 @@ export function auditLogReader(database: Kysely<AuditDatabase>, kek: Buffer) {
       .where('user_id', 'in', [...new Set(userIds)])
       .execute();
     for (const row of rows) {
-      keys.set(
-        row.user_id,
-        row.wrapped_key === null ? null : unwrapDataKey(kek, row.wrapped_key, row.user_id),
-      );
+      if (row.wrapped_key === null) {
+        keys.set(row.user_id, null);
+        continue;
+      }
+      try {
+        keys.set(row.user_id, unwrapDataKey(kek, row.wrapped_key, row.user_id));
+      } catch {
+        keys.set(row.user_id, 'unreadable');
+      }
     }
     return keys;
   }
 
-  function view(row: AuditRecordRow, keys: Map<string, Buffer | null>): AuditRecordView {
+  function view(row: AuditRecordRow, keys: Map<string, Buffer | null | 'unreadable'>): AuditRecordView {
     let payload: SealedPayload | null = null;
     let erased = false;
+    let unreadable = false;
     if (row.sealed !== null && row.user_id !== null) {
       const key = keys.get(row.user_id);
       if (key == null) erased = true;
-      else payload = JSON.parse(open(key, row.sealed, row.event_id).toString('utf8')) as SealedPayload;
+      else if (key === 'unreadable') unreadable = true;
+      else {
+        try {
+          payload = JSON.parse(open(key, row.sealed, row.event_id).toString('utf8')) as SealedPayload;
+        } catch {
+          unreadable = true;
+        }
+      }
     } else if (row.user_id !== null && row.data === null) {
       erased = true;
     }
@@ -254,6 +274,7 @@ export function auditLogReader(database: Kysely<AuditDatabase>, kek: Buffer) {
       user_agent: payload?.user_agent ?? (typeof clear?.user_agent === 'string' ? clear.user_agent : null),
       data: payload?.data ?? clear,
       erased,
+      unreadable,
       hash: row.hash,
       prev_hash: row.prev_hash,
     };
@@ -306,7 +327,10 @@ export function auditLogReader(database: Kysely<AuditDatabase>, kek: Buffer) {
       return row === undefined ? undefined : toStored(row);
     },
 
-    /** The sequence bounds of a time range (by `occurred_at`), for `verify?from=&to=`. */
+    /**
+     * The sequence bounds of the records recorded in a time range (by `recorded_at`, the clock of the
+     * log itself), for `verify?from=&to=`; every record between the bounds is then checked.
+     */
     async seqBounds(
       from: Date | undefined,
       to: Date | undefined,

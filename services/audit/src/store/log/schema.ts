@@ -15,7 +15,8 @@ export type AuditRecordsTable = {
   subject: string | null;
   user_id: string | null;
   outcome: string;
-  data: ColumnType<unknown, string | null, never>;
+  /** The event data as RFC 8785 canonical JSON text; null when sealed (or erased). */
+  data: ColumnType<string | null, string | null, never>;
   sealed: string | null;
   prev_hash: string;
   hash: string;
