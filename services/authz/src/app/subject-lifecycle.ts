@@ -7,6 +7,7 @@
  */
 import { uuidv7 } from '@authplatform/contracts';
 import type { Assignment, Role } from '../domain/model.ts';
+import { userSubject } from '../domain/permissions.ts';
 import type { AuthzDb } from '../store/model/authz-store.ts';
 import type { DecisionIndex } from './decision-index.ts';
 import { roleAssigned, roleSaved, SYSTEM_ACTOR } from './published-events.ts';
@@ -23,7 +24,7 @@ export function createSubjectLifecycle(deps: { writer: Writer<DecisionIndex>; de
       trx: AuthzDb,
       input: { userId: string; bootstrapAdmin: boolean },
     ): Promise<{ assigned: string[]; applyLocally: () => Promise<void> }> {
-      const subject = `user:${input.userId}`;
+      const subject = userSubject(input.userId);
       const roles = [
         ...(deps.defaultRole === '' ? [] : [deps.defaultRole]),
         ...(input.bootstrapAdmin ? [BOOTSTRAP_ADMIN_ROLE] : []),
@@ -64,7 +65,7 @@ export function createSubjectLifecycle(deps: { writer: Writer<DecisionIndex>; de
       userId: string,
     ): Promise<{ counts: RemovedCounts; applyLocally: () => Promise<void> }> {
       const out = await writer.writeIn(trx, async (ctx) => {
-        const removed = await removeSubjectChanges(ctx.store, `user:${userId}`, SYSTEM_ACTOR);
+        const removed = await removeSubjectChanges(ctx.store, userSubject(userId), SYSTEM_ACTOR);
         return { result: removed.counts, changes: removed.changes };
       });
       return { counts: out.result, applyLocally: out.applyLocally };

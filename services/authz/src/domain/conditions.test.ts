@@ -71,6 +71,65 @@ describe('validateCondition', () => {
     expect(slow.outcome).toBe('error');
   });
 
+  it('refuses `in` over a context value inside a comprehension (quadratic), and a stored one denies', () => {
+    for (const expr of [
+      'context.a.exists(x, x in context.b)',
+      'context.a.all(x, !(x in context.b))',
+      'context.a.exists_one(x, x in context.b + ["z"])',
+      'context.a.filter(x, x in context).size() > 0',
+      'context.a.exists(x, "k" in x)',
+      '[1.0, 2.0].exists(x, x in context.b)',
+    ]) {
+      const result = validateCondition(expr);
+      expect([expr, result.ok]).toEqual([expr, false]);
+      if (!result.ok) expect(result.error).toMatch(/`in` inside a comprehension/);
+    }
+    // A literal list or map inside a comprehension is bounded by the parser's limits; outside one,
+    // `in` over the context is a single linear pass.
+    for (const expr of [
+      'context.a.exists(x, x in ["a", "b"])',
+      'context.a.exists(x, x in {"a": 1, "b": 2})',
+      'context.role in context.allowed_roles',
+      '"mfa" in context',
+    ]) {
+      expect([expr, validateCondition(expr)]).toEqual([expr, { ok: true }]);
+    }
+    const big = Array.from({ length: 5000 }, (_, i) => `x${i}`);
+    const stored = engine.evaluate('context.a.exists(x, x in context.b)', { a: big, b: big }, noon);
+    expect(stored.outcome).toBe('error');
+  });
+
+  it('keeps the worst conditions allowed cheap on the largest context the API accepts', () => {
+    // The API's limits (http/schemas.ts CONTEXT_LIMITS): 100 items per array, 1024 characters per
+    // string, 500 values in all,
+    // 100 kB per request (the HTTP tests send this very context). A comprehension over the largest list doing the costliest things
+    // still allowed inside it: comparing big context values, concatenating and searching long strings,
+    // `in` over a literal list.
+    const items = Array.from({ length: 100 }, (_, i) => `${'a'.repeat(900)}${i}`);
+    const nested = () => Array.from({ length: 19 }, () => Array.from({ length: 9 }, (_, j) => `v${j}`));
+    const context = { a: items, b: nested(), c: nested(), s: 'a'.repeat(1024) };
+    const cases = [
+      'context.a.all(x, context.b == context.c)',
+      'context.a.exists(x, (context.s + x).endsWith("z"))',
+      'context.a.exists(x, context.s.contains(x + "z"))',
+      'context.a.exists(x, x in ["a", "b", "c", "d", "e", "f", "g", "h"])',
+      'context.a.map(x, context.s + x).size() == 0',
+    ];
+    for (const expr of cases) {
+      expect([expr, validateCondition(expr)]).toEqual([expr, { ok: true }]);
+      engine.evaluate(expr, context, noon); // compile and warm up
+      // The best of a few runs, so a busy machine does not make it flaky; a quadratic case takes ~100 ms.
+      let best = Number.POSITIVE_INFINITY;
+      for (let run = 0; run < 10; run++) {
+        const started = performance.now();
+        const result = engine.evaluate(expr, context, noon);
+        best = Math.min(best, performance.now() - started);
+        expect([expr, result]).not.toMatchObject([expr, { outcome: 'error' }]);
+      }
+      expect([expr, best < 5]).toEqual([expr, true]);
+    }
+  });
+
   it('refuses expressions beyond the structural limits', () => {
     const deep = `${'('.repeat(60)}true${')'.repeat(60)}`;
     expect(validateCondition(deep).ok).toBe(false);

@@ -21,8 +21,10 @@
  * `now.getDayOfWeek("Europe/Lisbon") in [1, 2, 3, 4, 5]`; an expiry: `now < timestamp("2027-01-01T00:00:00Z")`.
  *
  * Not allowed (refused by `validate`, and a stored one denies): regular expressions (`matches`, a
- * ReDoS risk on caller-supplied context) and nested comprehensions (`all`/`exists`/`map`/`filter`
- * inside another: quadratic in context list sizes).
+ * ReDoS risk on caller-supplied context), nested comprehensions (`all`/`exists`/`map`/`filter`
+ * inside another: quadratic in context list sizes) and, inside a comprehension, `in` over anything but a
+ * literal list or map (`context.a.exists(x, x in context.b)`: quadratic too). The API bounds the context
+ * itself (items, string lengths, depth, values in all), so what remains is linear in a small input.
  *
  * A condition is compiled once per distinct expression and cached. Evaluation never throws: an
  * error or a non-boolean result is reported as such and the caller treats it as "does not allow".
@@ -245,11 +247,17 @@ function checkCall(node: ASTNode & { op: 'call' }): string | null {
   return null;
 }
 
+/** A list or map written in the expression (`["a", "b"]`, `{"a": 1}`): at most 64 entries (the parser's limit). */
+function isLiteralCollection(node: unknown): boolean {
+  return isNode(node) && (node.op === 'list' || node.op === 'map');
+}
+
 /**
  * Rules beyond the type checker, for a decision path that must stay fast whatever the request carries:
  * no regular expressions (`matches`: catastrophic backtracking on an attacker-chosen context string),
- * no comprehension inside another (quadratic over context lists), literal arguments of our functions
- * valid.
+ * no comprehension inside another (quadratic over context lists), and no `in` over anything but a literal
+ * list or map inside a comprehension (`context.a.exists(x, x in context.b)` is as quadratic), literal
+ * arguments of our functions valid.
  */
 function checkRules(root: ASTNode): string | null {
   const stack: Array<{ node: ASTNode; inComprehension: boolean }> = [{ node: root, inComprehension: false }];
@@ -260,6 +268,8 @@ function checkRules(root: ASTNode): string | null {
     const comprehension = name !== null && node.op === 'rcall' && COMPREHENSIONS.has(name);
     if (comprehension && inComprehension)
       return `nested comprehensions (${name} inside another) are not allowed`;
+    if (inComprehension && node.op === 'in' && !isLiteralCollection(node.args[1]))
+      return '`in` inside a comprehension must test a literal list or map (e.g. `x in ["a", "b"]`), not a value of the context';
     if (node.op === 'call') {
       const error = checkCall(node);
       if (error !== null) return error;

@@ -32,6 +32,7 @@ export { DEFAULT_MAX_RESOURCE_DEPTH } from './hierarchy.ts';
 export type { LookupResourcesRequest, LookupSubjectsRequest } from './lookup.ts';
 export * from './model.ts';
 export {
+  canonicalSubject,
   isGroup,
   isValidPermission,
   isValidResource,
@@ -47,6 +48,7 @@ export {
   SUBJECT_TYPES,
   type SubjectType,
   typeOf,
+  userSubject,
 } from './permissions.ts';
 export { BUILT_IN_ROLES, isBuiltInRole, type RoleMatch } from './roles.ts';
 export { AuthzDomainError } from './state.ts';

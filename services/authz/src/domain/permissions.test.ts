@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  canonicalSubject,
   isValidPermission,
   isValidResourceType,
   PermissionSet,
@@ -113,5 +114,23 @@ describe('permission matching', () => {
       expect(set.covers(requested)).toBe(patterns.some((p) => permissionCovers(p, requested)));
     expect(new PermissionSet(['*']).covers('anything:goes')).toBe(true);
     expect(set.toArray()).toEqual(['documents:read', 'folders:*']);
+  });
+});
+
+describe('canonicalSubject', () => {
+  it('lower-cases the UUID id of a user or client, and nothing else', () => {
+    const upper = '0193A5E2-7C1F-7B3E-9D4A-2F6C8E1B0A55';
+    expect(canonicalSubject(`user:${upper}`)).toBe(`user:${upper.toLowerCase()}`);
+    expect(canonicalSubject(`client:${upper}`)).toBe(`client:${upper.toLowerCase()}`);
+    expect(canonicalSubject(`group:${upper}`)).toBe(`group:${upper}`);
+    for (const kept of [
+      'user:Alice',
+      'client:Gateway-A',
+      'client:cl_ABC',
+      `user:${upper}0`,
+      `user:x${upper}`,
+    ])
+      expect(canonicalSubject(kept)).toBe(kept);
+    expect(canonicalSubject(canonicalSubject(`user:${upper}`))).toBe(canonicalSubject(`user:${upper}`));
   });
 });

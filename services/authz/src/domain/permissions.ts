@@ -70,6 +70,29 @@ export function parseSubject(ref: unknown): ParsedSubject | null {
   return { type: parsed.type, id: parsed.id };
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The one spelling of a subject that the model stores and checks: the id of a `user:` or `client:`
+ * subject is lower-cased when it is a UUID (identity's user ids are lowercase UUIDv7s; `0193A5E2-…` and
+ * `0193a5e2-…` are the same user, and erasure removes `user:<lowercase uuid>`). Other ids are kept as
+ * written: client ids may be arbitrary strings and group ids are chosen by the admin, both
+ * case-sensitive. Applied at every boundary that takes a subject (routes and event handlers).
+ */
+export function canonicalSubject(subject: string): string {
+  const i = subject.indexOf(':');
+  if (i < 0) return subject;
+  const type = subject.slice(0, i);
+  const id = subject.slice(i + 1);
+  if ((type === 'user' || type === 'client') && UUID_RE.test(id)) return `${type}:${id.toLowerCase()}`;
+  return subject;
+}
+
+/** The subject of the user with this id (identity events carry the bare id). */
+export function userSubject(userId: string): string {
+  return canonicalSubject(`user:${userId}`);
+}
+
 export function isValidSubject(ref: unknown): boolean {
   return parseSubject(ref) !== null;
 }

@@ -170,6 +170,60 @@ describe('authz event handlers', () => {
     );
   });
 
+  it('erases what was written under the user id in upper case too (subjects are stored canonical)', async () => {
+    const userId = uuidv7();
+    const shouted = userId.toUpperCase();
+    await h.call('post', '/v1/roles', { name: 'reader', permissions: ['documents:read'] });
+    expect((await h.call('put', `/v1/subjects/user:${shouted}/roles/reader?scope=project:1`)).status).toBe(
+      201,
+    );
+    expect(
+      (
+        await h.call('post', '/v1/grants', {
+          subject: `user:${shouted}`,
+          permission: 'documents:write',
+          resource: 'document:1',
+        })
+      ).status,
+    ).toBe(201);
+    await h.call('post', '/v1/groups', { id: 'case-erasure', name: 'Team' });
+    expect((await h.call('put', `/v1/groups/case-erasure/members/user:${shouted}`)).status).toBe(201);
+    const allowedBefore = await h.call('post', '/v1/check', {
+      subject: `user:${userId}`,
+      permission: 'documents:write',
+      resource: 'document:1',
+    });
+    expect(allowedBefore.body.allowed).toBe(true);
+
+    const requestId = uuidv7();
+    await broker.deliver(
+      createEvent('audit.compliance.erasure_requested', {
+        request_id: requestId,
+        user_id: userId,
+        deadline: new Date(Date.now() + 86_400_000).toISOString(),
+      }),
+    );
+    const completed = await until(async () =>
+      (await outboxOf('authz.compliance.erasure_completed')).find(
+        (e) => e.payload.data.request_id === requestId,
+      ),
+    );
+    expect(completed.payload.data.counts).toEqual({ role_assignments: 1, grants: 1, group_memberships: 1 });
+    for (const table of ['assignments', 'grants'] as const) {
+      const rows = await h.db.selectFrom(table).select('subject').execute();
+      expect(rows.map((r) => r.subject.toLowerCase())).not.toContain(`user:${userId}`);
+    }
+    expect((await h.call('get', '/v1/groups/case-erasure/members')).body.items).toEqual([]);
+    for (const subject of [`user:${userId}`, `user:${shouted}`]) {
+      const decision = await h.call('post', '/v1/check', {
+        subject,
+        permission: 'documents:write',
+        resource: 'document:1',
+      });
+      expect([subject, decision.body.allowed]).toEqual([subject, false]);
+    }
+  });
+
   it('removes a deleted user (identity.user.deleted) without reporting an erasure of its own', async () => {
     const userId = uuidv7();
     await h.call('put', `/v1/subjects/user:${userId}/roles/reader`);

@@ -23,6 +23,7 @@ import {
 } from '@authplatform/messaging';
 import type { Kysely } from 'kysely';
 import type { AuthzModule } from '../app/authz-module.ts';
+import { userSubject } from '../domain/permissions.ts';
 import { authzStore } from '../store/model/authz-store.ts';
 import type { AuthzDatabase } from '../store/model/schema.ts';
 
@@ -81,9 +82,10 @@ export function createHandlers(deps: AuthzHandlerDeps): HandlerMap<CloudEvent, D
     'audit.compliance.export_requested': on('audit.compliance.export_requested', async (event, { trx }) => {
       const { request_id: requestId, user_id: userId } = event.data;
       const store = authzStore(trx as unknown as Kysely<Db>);
-      const footprint = await store.subjectFootprint(`user:${userId}`);
+      const subject = userSubject(userId);
+      const footprint = await store.subjectFootprint(subject);
       const part = {
-        subject: `user:${userId}`,
+        subject,
         role_assignments: footprint.assignments.map((a) => ({
           id: a.id,
           role: a.role,

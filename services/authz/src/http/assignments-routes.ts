@@ -2,6 +2,7 @@
 import { defineRoute, type Route } from '@authplatform/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { AuthzModule } from '../app/authz-module.ts';
+import { canonicalSubject } from '../domain/permissions.ts';
 import type { AssignmentRow } from '../store/model/authz-store.ts';
 import {
   actorOf,
@@ -75,7 +76,7 @@ export function assignmentsRoutes(authz: AuthzModule): Route[] {
       handler: async ({ params, query, claims, reply }) => {
         const { result, revision } = await authz.assignments.assign(
           {
-            subject: params.subject,
+            subject: canonicalSubject(params.subject),
             role: params.role,
             scope: query.scope ?? null,
             condition: query.condition ?? null,
@@ -101,7 +102,7 @@ export function assignmentsRoutes(authz: AuthzModule): Route[] {
       },
       handler: async ({ params, query, claims, reply }) => {
         const { revision } = await authz.assignments.unassign(
-          { subject: params.subject, role: params.role, scope: query.scope ?? null },
+          { subject: canonicalSubject(params.subject), role: params.role, scope: query.scope ?? null },
           actorOf(claims),
         );
         return reply(200, { revision: String(revision) });
@@ -120,7 +121,7 @@ export function assignmentsRoutes(authz: AuthzModule): Route[] {
       handler: async ({ params, query, reply }) => {
         const limit = query.limit ?? 50;
         const rows = await authz.store.assignmentsOfSubject(
-          params.subject,
+          canonicalSubject(params.subject),
           decodeCursor(query.cursor),
           limit + 1,
         );

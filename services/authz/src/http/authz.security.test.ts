@@ -51,8 +51,9 @@ const ENDPOINTS: Array<[string, string, unknown, string]> = [
     { subject: 'user:u1', permission: 'documents:read', resource_type: 'document' },
     'authz:check',
   ],
-  ['post', '/v1/lookup/subjects', { permission: 'documents:read', resource: 'document:1' }, 'authz:check'],
-  ['post', '/v1/explain', check, 'authz:check'],
+  // These two reveal the access model (who holds what, roles, conditions, groups): roles:read.
+  ['post', '/v1/lookup/subjects', { permission: 'documents:read', resource: 'document:1' }, 'roles:read'],
+  ['post', '/v1/explain', check, 'roles:read'],
 ];
 
 describe('authorization of the authz API', () => {

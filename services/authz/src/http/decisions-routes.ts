@@ -1,11 +1,18 @@
-/** Decisions: check, batch check, lookups and explain (`authz:check`), answered from the in-memory index. */
+/**
+ * Decisions: check, batch check and lookup of resources (`authz:check`: what the gateway holds), and the two
+ * that reveal the access model — who holds a permission (`lookup/subjects`, e.g. every platform admin) and
+ * the derivation of a decision (`explain`: roles, conditions, groups) — which need `roles:read`, as listing
+ * roles, assignments and grants does. All answered from the in-memory index.
+ */
 import { defineRoute, type Route } from '@authplatform/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { AuthzModule } from '../app/authz-module.ts';
 import type { Caller } from '../app/decide.ts';
+import { canonicalSubject } from '../domain/permissions.ts';
 import { ExplanationSchema } from './explain-schema.ts';
 import {
   AUTHZ_CHECK,
+  assertContextBudget,
   Consistency,
   Context,
   Page,
@@ -15,6 +22,7 @@ import {
   Resource,
   ResourceType,
   Revision,
+  ROLES_READ,
   Subject,
 } from './schemas.ts';
 
@@ -48,6 +56,12 @@ const callerOf = (claims: { sub: string; client_id?: unknown }): Caller =>
     ? { type: 'client', id: claims.client_id.slice(0, 200) }
     : { type: 'user', id: claims.sub.slice(0, 200) };
 
+/** The check with its subject in the model's spelling (`canonicalSubject`). */
+const canonicalCheck = <T extends { subject: string }>(check: T): T => ({
+  ...check,
+  subject: canonicalSubject(check.subject),
+});
+
 const unavailable = {
   description: 'The requested revision is not applied here yet (`revision_not_available`); retry',
 };
@@ -66,8 +80,10 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
       idempotency: false,
       request: { body: CheckBody },
       responses: { 200: { description: 'The decision', schema: Answer }, 503: unavailable },
-      handler: async ({ body, claims, reply }) =>
-        reply(200, await decisions.check(body, body.consistency, callerOf(claims))),
+      handler: async ({ body, claims, reply }) => {
+        assertContextBudget([{ pointer: '/body/context', context: body.context }]);
+        return reply(200, await decisions.check(canonicalCheck(body), body.consistency, callerOf(claims)));
+      },
     }),
     defineRoute({
       method: 'post',
@@ -101,8 +117,15 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
         },
         503: unavailable,
       },
-      handler: async ({ body, claims, reply }) =>
-        reply(200, await decisions.checkBatch(body.checks, body.consistency, callerOf(claims))),
+      handler: async ({ body, claims, reply }) => {
+        assertContextBudget(
+          body.checks.map((c, i) => ({ pointer: `/body/checks/${i}/context`, context: c.context })),
+        );
+        return reply(
+          200,
+          await decisions.checkBatch(body.checks.map(canonicalCheck), body.consistency, callerOf(claims)),
+        );
+      },
     }),
     defineRoute({
       method: 'post',
@@ -140,9 +163,10 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
         503: unavailable,
       },
       handler: async ({ body, reply }) => {
+        assertContextBudget([{ pointer: '/body/context', context: body.context }]);
         const { resources, revision } = await decisions.lookupResources(
           {
-            subject: body.subject,
+            subject: canonicalSubject(body.subject),
             permission: body.permission,
             resourceType: body.resource_type,
             context: body.context,
@@ -160,7 +184,7 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
       description:
         'Users and clients, with groups expanded to their members; `include_groups` also lists the groups. Sorted, paginated.',
       tags: ['decisions'],
-      permission: AUTHZ_CHECK,
+      permission: ROLES_READ,
       // A decision is a read: nothing to replay, and no idempotency row written per check.
       idempotency: false,
       request: {
@@ -187,6 +211,7 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
         503: unavailable,
       },
       handler: async ({ body, reply }) => {
+        assertContextBudget([{ pointer: '/body/context', context: body.context }]);
         const { subjects, revision } = await decisions.lookupSubjects(
           {
             permission: body.permission,
@@ -208,7 +233,7 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
         'The decision plus `explanation`: the resource chain, the subject and its groups, and every assignment and grant ' +
         'considered with its outcome (condition results included; context values are not echoed).',
       tags: ['decisions'],
-      permission: AUTHZ_CHECK,
+      permission: ROLES_READ,
       // A decision is a read: nothing to replay, and no idempotency row written per check.
       idempotency: false,
       request: { body: CheckBody },
@@ -223,7 +248,8 @@ export function decisionsRoutes(authz: AuthzModule): Route[] {
         503: unavailable,
       },
       handler: async ({ body, claims, reply }) => {
-        const answer = await decisions.explain(body, body.consistency, callerOf(claims));
+        assertContextBudget([{ pointer: '/body/context', context: body.context }]);
+        const answer = await decisions.explain(canonicalCheck(body), body.consistency, callerOf(claims));
         return reply(200, answer);
       },
     }),

@@ -2,6 +2,7 @@
 import { defineRoute, problems, type Route } from '@authplatform/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { AuthzModule } from '../app/authz-module.ts';
+import { canonicalSubject } from '../domain/permissions.ts';
 import type { GrantRow } from '../store/model/authz-store.ts';
 import {
   actorOf,
@@ -78,7 +79,7 @@ export function grantsRoutes(authz: AuthzModule): Route[] {
       handler: async ({ body, claims, reply }) => {
         const { result, revision } = await authz.grants.create(
           {
-            subject: body.subject,
+            subject: canonicalSubject(body.subject),
             permission: body.permission,
             resource: body.resource,
             condition: body.condition ?? null,
@@ -110,7 +111,10 @@ export function grantsRoutes(authz: AuthzModule): Route[] {
       handler: async ({ query, reply }) => {
         const limit = query.limit ?? 50;
         const rows = await authz.store.listGrants(
-          { subject: query.subject, resource: query.resource },
+          {
+            subject: query.subject === undefined ? undefined : canonicalSubject(query.subject),
+            resource: query.resource,
+          },
           decodeCursor(query.cursor),
           limit + 1,
         );

@@ -2,6 +2,7 @@
 import { defineRoute, problems, type Route } from '@authplatform/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { AuthzModule } from '../app/authz-module.ts';
+import { canonicalSubject } from '../domain/permissions.ts';
 import type { GroupRow, MembershipRow } from '../store/model/authz-store.ts';
 import {
   actorOf,
@@ -178,7 +179,11 @@ export function groupsRoutes(authz: AuthzModule): Route[] {
         409: { description: 'Would create a cycle' },
       },
       handler: async ({ params, claims, reply }) => {
-        const { result, revision } = await authz.groups.addMember(params.id, params.subject, actorOf(claims));
+        const { result, revision } = await authz.groups.addMember(
+          params.id,
+          canonicalSubject(params.subject),
+          actorOf(claims),
+        );
         return result.created
           ? reply(201, { revision: String(revision) })
           : reply(200, { revision: String(revision) });
@@ -198,7 +203,11 @@ export function groupsRoutes(authz: AuthzModule): Route[] {
         404: { description: 'Not a member' },
       },
       handler: async ({ params, claims, reply }) => {
-        const { revision } = await authz.groups.removeMember(params.id, params.subject, actorOf(claims));
+        const { revision } = await authz.groups.removeMember(
+          params.id,
+          canonicalSubject(params.subject),
+          actorOf(claims),
+        );
         return reply(200, { revision: String(revision) });
       },
     }),

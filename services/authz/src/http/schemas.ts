@@ -46,15 +46,90 @@ export const Consistency = Type.Union(
   { description: 'Default `minimize_latency`' },
 );
 
-export const Context = Type.Record(
-  Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }),
-  Type.Unknown(),
-  {
-    maxProperties: 64,
-    description:
-      'Request attributes the conditions see as `context` (e.g. `{"ip": "10.1.2.3", "mfa": true}`)',
-  },
-);
+/** Limits of a check's `context`: what a condition may iterate over or compare is small (see docs/authz.md). */
+export const CONTEXT_LIMITS = {
+  /** Keys of the context itself and of any object inside it. */
+  maxKeys: 64,
+  /** Items of any array inside the context. */
+  maxItems: 100,
+  /** Characters of any string (value or nested key: 128). */
+  maxStringLength: 1024,
+  /** Levels of nesting, the context object itself being the first: `{ "a": [[{ "b": 1 }]] }` has 4. */
+  maxDepth: 4,
+  /** Values (scalars, arrays and objects, at any depth) in one check's context. */
+  maxValues: 500,
+  /** Values in all the contexts of one request (a batch shares this budget). */
+  maxValuesPerRequest: 1000,
+} as const;
+
+const ContextKey = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' });
+const NestedKey = Type.String({ pattern: '^[\\s\\S]{0,128}$' });
+const ContextScalar = Type.Union([
+  Type.String({ maxLength: CONTEXT_LIMITS.maxStringLength }),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Null(),
+]);
+/** A JSON value with at most `levels` levels of arrays/objects, each within the limits. */
+function contextValue(levels: number): TSchema {
+  if (levels === 0) return ContextScalar;
+  const inner = contextValue(levels - 1);
+  return Type.Union([
+    ContextScalar,
+    Type.Array(inner, { maxItems: CONTEXT_LIMITS.maxItems }),
+    Type.Record(NestedKey, inner, { maxProperties: CONTEXT_LIMITS.maxKeys }),
+  ]);
+}
+
+export const Context = Type.Record(ContextKey, contextValue(CONTEXT_LIMITS.maxDepth - 1), {
+  maxProperties: CONTEXT_LIMITS.maxKeys,
+  description:
+    'Request attributes the conditions see as `context` (e.g. `{"ip": "10.1.2.3", "mfa": true}`). At most 64 keys ' +
+    'per object, 100 items per array, 1024 characters per string, 4 levels of nesting and 500 values in all ' +
+    '(1000 across a batch).',
+});
+
+/** The number of values in a JSON value: each scalar, array and object counts one. */
+function countValues(value: unknown, budget: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= budget) {
+    const v = stack.pop();
+    count++;
+    if (Array.isArray(v)) stack.push(...v);
+    else if (typeof v === 'object' && v !== null) stack.push(...Object.values(v));
+  }
+  return count;
+}
+
+/**
+ * Refuses (400 `context_too_large`) contexts holding more values than the limits allow, one check's
+ * and the request's in all. The schema bounds each array, object, string and the depth; this bounds
+ * the total, so a condition comparing context values inside a comprehension stays cheap.
+ */
+export function assertContextBudget(contexts: Array<{ pointer: string; context: unknown }>): void {
+  let total = 0;
+  const errors: Array<{ pointer: string; code: string; detail: string }> = [];
+  for (const { pointer, context } of contexts) {
+    if (context === undefined) continue;
+    // The context object itself is not one of its values.
+    const values = countValues(context, CONTEXT_LIMITS.maxValues + 1) - 1;
+    total += values;
+    if (values > CONTEXT_LIMITS.maxValues)
+      errors.push({
+        pointer,
+        code: 'context_too_large',
+        detail: `The context holds more than ${CONTEXT_LIMITS.maxValues} values.`,
+      });
+  }
+  if (errors.length === 0 && total > CONTEXT_LIMITS.maxValuesPerRequest)
+    errors.push({
+      pointer: '/body',
+      code: 'context_too_large',
+      detail: `The contexts of this request hold more than ${CONTEXT_LIMITS.maxValuesPerRequest} values in all.`,
+    });
+  if (errors.length > 0) throw problems.validation(errors);
+}
 
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object(
