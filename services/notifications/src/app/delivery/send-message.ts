@@ -7,7 +7,8 @@
  *   `failed` / `retries_exhausted` (+ `.failed`) after the last one;
  * - permanent error → `failed` / `provider_rejected` at once (+ `.failed`); Twilio's "unsubscribed
  *   recipient" also suppresses the number;
- * - a template that does not render → `failed` / `render_failed`.
+ * - a template that does not render → `failed` / `render_failed`; an admin's override the renderer
+ *   refuses (`template_invalid`) is skipped for the shipped template, with a warning.
  * The outcome is recorded only while this worker still holds its claim (same `attempts`), so a
  * worker that lost its lease records nothing twice.
  */
@@ -15,6 +16,7 @@ import { uuidv7 } from '@authplatform/contracts';
 import type { Kysely } from 'kysely';
 import { nextRetry, type RetryPolicy } from '../../domain/delivery/retry.ts';
 import { TWILIO_UNSUBSCRIBED_CODES } from '../../domain/delivery/twilio-status.ts';
+import { type RenderInput, TemplateError } from '../../domain/templates/index.ts';
 import { ProviderError } from '../../providers/errors.ts';
 import type { EmailProvider } from '../../providers/ses.ts';
 import type { SmsProvider } from '../../providers/twilio.ts';
@@ -83,12 +85,33 @@ async function prepare(deps: SendDeps, message: MessageRow): Promise<Rendered> {
     throw new RenderError('the template data cannot be decrypted', { cause: error });
   }
   const { locale, override } = await findOverride(deps, message.template_key, message.locale);
-  const input = {
+  const shippedInput = {
     key: message.template_key,
     locale,
     ...(message.timezone === null ? {} : { timezone: message.timezone }),
     data,
-    ...(override === undefined ? {} : { override }),
+  };
+  const input = override === undefined ? shippedInput : { ...shippedInput, override };
+  /**
+   * Renders with the override; if the renderer refuses it (`template_invalid`: e.g. it would put a
+   * secret where a mail client loads it, in a branch validation did not see, or it was saved before
+   * a rule existed), the shipped template is used instead, so a reset or a security alert is still
+   * sent, safely. The issues are logged (field names only, never values).
+   */
+  const withFallback = async <T>(render: (i: RenderInput) => T | Promise<T>): Promise<T> => {
+    try {
+      return await render(input);
+    } catch (error) {
+      if (override === undefined || !(error instanceof TemplateError) || error.code !== 'template_invalid')
+        throw error;
+      deps.logger.warn('template override refused; the shipped template is used', {
+        messageId: message.id,
+        templateKey: message.template_key,
+        locale,
+        issues: error.issues.map((i) => `${i.part}: ${i.message}`),
+      });
+      return render(shippedInput);
+    }
   };
   if (message.channel === 'email') {
     const email = deps.email;
@@ -96,7 +119,7 @@ async function prepare(deps: SendDeps, message: MessageRow): Promise<Rendered> {
       throw new ProviderError('ses', 'permanent', 'not_configured', 'no email provider');
     let rendered: { subject: string; html: string; text: string };
     try {
-      rendered = await deps.renderer.renderEmail(input);
+      rendered = await withFallback((i) => deps.renderer.renderEmail(i));
     } catch (error) {
       throw new RenderError(`template ${message.template_key} did not render`, { cause: error });
     }
@@ -107,7 +130,7 @@ async function prepare(deps: SendDeps, message: MessageRow): Promise<Rendered> {
   }
   let text: string;
   try {
-    text = (await deps.renderer.renderSms(input)).text;
+    text = (await withFallback((i) => deps.renderer.renderSms(i))).text;
   } catch (error) {
     throw new RenderError(`template ${message.template_key} did not render`, { cause: error });
   }

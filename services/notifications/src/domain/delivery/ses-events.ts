@@ -6,10 +6,10 @@
  *
  * What the service does with each (see app/delivery/ses-feedback.ts):
  * - `Delivery` → the message is delivered;
- * - `Bounce` with `bounceType: Permanent` (hard bounce) → bounced, and each bounced recipient is
- *   suppressed; `Transient`/`Undetermined` (soft bounce: mailbox full, ...) → recorded only, SES
+ * - `Bounce` with `bounceType: Permanent` (hard bounce) → bounced, and the message's recipient
+ *   suppressed (only if the event names it, or names no one: see app/delivery/apply-feedback.ts); `Transient`/`Undetermined` (soft bounce: mailbox full, ...) → recorded only, SES
  *   itself has retried;
- * - `Complaint` → bounced (type complaint), each complaining recipient suppressed;
+ * - `Complaint` → bounced (type complaint), the message's recipient suppressed (same rule);
  * - `Reject` (SES refused to send, e.g. a virus) → failed;
  * - everything else (`Send`, `Open`, `Click`, `DeliveryDelay`, `RenderingFailure`, ...) → ignored.
  */

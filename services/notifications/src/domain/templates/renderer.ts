@@ -5,7 +5,7 @@
 // then fills that HTML for each message. So recipient data never goes through MJML, and each
 // send costs one Handlebars call. Subject, text and SMS are Handlebars without HTML escaping, and
 // every string of data is stripped of control and bidi characters first (no CR/LF in a subject).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
@@ -22,9 +22,11 @@ import {
 import { TemplateError, type TemplateIssue, type TemplatePart } from './errors.ts';
 import { isValidTimeZone, templateHelpers } from './helpers.ts';
 import { DEFAULT_LOCALE, negotiateLocale } from './locales.ts';
+import { misplacedSecrets, type SecretSentinel } from './secret-placement.ts';
 import {
   assembleMjml,
   CONTENT_SLOT,
+  FORBIDDEN_HELPERS,
   issueFromError,
   lintHandlebars,
   readTemplateDirectory,
@@ -133,7 +135,13 @@ interface CompiledEmail {
 
 const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
-const knownHelpers = Object.fromEntries(Object.keys(templateHelpers).map((name) => [name, true]));
+// Ours, and the built-ins `log` and `lookup` marked unknown, so that with `knownHelpersOnly` the
+// compiler refuses a call to them even if the lint were bypassed.
+const knownHelpers = {
+  ...Object.fromEntries(Object.keys(templateHelpers).map((name) => [name, true])),
+  log: false,
+  lookup: false,
+};
 const compileOptions: Record<Mode, CompileOptions> = {
   html: { strict: true, knownHelpers, knownHelpersOnly: true, noEscape: false, ignoreStandalone: true },
   text: { strict: true, knownHelpers, knownHelpersOnly: true, noEscape: true, ignoreStandalone: true },
@@ -291,6 +299,12 @@ export async function createTemplateRenderer(
   for (const locale of locales) {
     for (const mode of ['html', 'text'] as const) {
       const env = Handlebars.create();
+      // No built-in that prints or reaches data by computed name: `{{log code}}` would write the
+      // secret to stdout on every send.
+      for (const helper of FORBIDDEN_HELPERS) {
+        if (helper === 'log' || helper === 'lookup') env.unregisterHelper(helper);
+      }
+      env.log = () => undefined;
       env.registerHelper(templateHelpers);
       for (const [name, source] of directory.partials.get(locale) ?? []) {
         partialNames.add(name);
@@ -305,8 +319,14 @@ export async function createTemplateRenderer(
     return env;
   };
 
-  const lint = (part: TemplatePart, source: string): TemplateIssue[] =>
-    lintHandlebars(part, source, partialNames);
+  const secretsOf = (definition: TemplateDefinition): Set<string> =>
+    new Set(
+      Object.entries(definition.fields)
+        .filter(([, spec]) => spec.secret === true)
+        .map(([name]) => name),
+    );
+  const lint = (key: TemplateKey, part: TemplatePart, source: string): TemplateIssue[] =>
+    lintHandlebars(part, source, partialNames, secretsOf(templateCatalogue[key]));
 
   /** Handlebars-in-MJML → Handlebars-in-HTML, or the MJML issues. */
   const compileMjml = async (
@@ -335,16 +355,20 @@ export async function createTemplateRenderer(
   };
 
   const compileEmailParts = async (
+    key: TemplateKey,
     locale: string,
     sources: { subject: string; mjml?: string; html?: string; text: string },
   ): Promise<{ compiled: CompiledEmail } | { issues: TemplateIssue[] }> => {
-    const issues: TemplateIssue[] = [...lint('subject', sources.subject), ...lint('text', sources.text)];
+    const issues: TemplateIssue[] = [
+      ...lint(key, 'subject', sources.subject),
+      ...lint(key, 'text', sources.text),
+    ];
     let htmlSource: string | undefined;
     if (sources.html !== undefined) {
-      issues.push(...lint('html', sources.html));
+      issues.push(...lint(key, 'html', sources.html));
       htmlSource = sources.html;
     } else if (sources.mjml !== undefined) {
-      issues.push(...lint('mjml', sources.mjml));
+      issues.push(...lint(key, 'mjml', sources.mjml));
       const result = await compileMjml('mjml', sources.mjml);
       if ('issues' in result) issues.push(...result.issues);
       else htmlSource = result.html;
@@ -376,7 +400,7 @@ export async function createTemplateRenderer(
     for (const [locale, files] of byLocale) {
       const where = `${key}/${locale}`;
       if (templateCatalogue[key].channels.includes('email')) {
-        const result = await compileEmailParts(locale, {
+        const result = await compileEmailParts(key, locale, {
           subject: files.subject,
           mjml: files.mjml,
           text: files.text,
@@ -391,7 +415,7 @@ export async function createTemplateRenderer(
         } else shippedEmail.set(`${key} ${locale}`, result.compiled);
       }
       if (files.sms !== undefined) {
-        const issues = lint('sms', files.sms);
+        const issues = lint(key, 'sms', files.sms);
         if (issues.length > 0) startupIssues.push(...issues.map((i) => `${where}.sms.txt: ${i.message}`));
         else
           shippedSms.set(`${key} ${locale}`, envOf(locale, 'text').compile(files.sms, compileOptions.text));
@@ -441,7 +465,7 @@ export async function createTemplateRenderer(
     const cached = overrideCache.get(cacheKey);
     if (cached !== undefined) return cached as CompiledEmail;
     const files = directory.templates.get(key)?.get(locale);
-    const result = await compileEmailParts(locale, {
+    const result = await compileEmailParts(key, locale, {
       subject: override.subject ?? files?.subject ?? '',
       text: override.text ?? files?.text ?? '',
       ...(override.html !== undefined
@@ -468,7 +492,7 @@ export async function createTemplateRenderer(
     const cacheKey = hashOf('sms', key, locale, override.sms);
     const cached = overrideCache.get(cacheKey);
     if (cached !== undefined) return cached as Compiled;
-    const issues = lint('sms', override.sms);
+    const issues = lint(key, 'sms', override.sms);
     if (issues.length > 0) {
       throw new TemplateError('template_invalid', `The SMS override of "${key}" (${locale}) is invalid`, {
         issues,
@@ -507,10 +531,57 @@ export async function createTemplateRenderer(
     const context = buildContext(definition, input.data, productName);
     const templates = await emailTemplatesFor(definition.key, locale, input.override);
     const frame = { locale, timezone, now: now(), category: definition.category, key: definition.key };
-    const subject = oneLine(run(definition, 'subject', templates.subject, context, frame), 250);
-    const html = run(definition, 'html', templates.html, context, { ...frame, subject });
-    const text = tidyText(run(definition, 'text', templates.text, context, frame));
-    return { subject, html, text, locale, timezone };
+    // Every render (not only validation) puts a fresh random token in place of each secret, checks
+    // where the tokens landed, and only then puts the secrets in: a template whose branches place a
+    // secret in an image URL only for some data is refused on that send, never sent.
+    const secrets: { sentinel: SecretSentinel; value: string }[] = [];
+    const sentinelContext: Record<string, unknown> = { ...context };
+    for (const field of secretsOf(definition)) {
+      const value = context[field];
+      if (typeof value !== 'string') continue;
+      const token = `zq${randomBytes(16).toString('hex')}`;
+      sentinelContext[field] = token;
+      secrets.push({
+        sentinel: { field, token, mayBeHref: definition.fields[field]?.kind === 'url' },
+        value,
+      });
+    }
+    const subject = oneLine(run(definition, 'subject', templates.subject, sentinelContext, frame), 250);
+    const html = run(definition, 'html', templates.html, sentinelContext, { ...frame, subject });
+    const text = tidyText(run(definition, 'text', templates.text, sentinelContext, frame));
+    const htmlPart: TemplatePart = input.override?.html !== undefined ? 'html' : 'mjml';
+    const issues: TemplateIssue[] = [];
+    for (const { sentinel } of secrets) {
+      if (subject.includes(sentinel.token)) {
+        issues.push({
+          part: 'subject',
+          message: `{{${sentinel.field}}} is secret and may not be in the subject`,
+        });
+      }
+    }
+    for (const misplaced of misplacedSecrets(
+      html,
+      secrets.map((s) => s.sentinel),
+    )) {
+      issues.push({
+        part: htmlPart,
+        message: `{{${misplaced.field}}} is secret and may appear only as the whole href of an <a> or as text of the body, not ${misplaced.where}`,
+      });
+    }
+    if (issues.length > 0) {
+      throw new TemplateError(
+        'template_invalid',
+        `The template "${definition.key}" (${locale}) puts a secret where a mail client could send it away`,
+        { issues },
+      );
+    }
+    const reveal = (rendered: string, asHtml: boolean): string =>
+      secrets.reduce(
+        (out, { sentinel, value }) =>
+          out.replaceAll(sentinel.token, () => (asHtml ? Handlebars.escapeExpression(value) : value)),
+        rendered,
+      );
+    return { subject, html: reveal(html, true), text: reveal(text, false), locale, timezone };
   };
 
   const renderSms = (input: RenderInput): RenderedSms => {

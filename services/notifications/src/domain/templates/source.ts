@@ -156,14 +156,29 @@ export function issueFromError(part: TemplatePart, error: unknown, lineOffset = 
   return line === undefined ? { part, message } : { part, message, line: line + lineOffset };
 }
 
+/** Built-in helpers no template may call: `log` prints its arguments (secrets) to stdout, `lookup`
+ * reaches fields by computed name, the `*Missing` ones are internals. They are also removed from the
+ * environments and refused by the compiler (renderer.ts). */
+export const FORBIDDEN_HELPERS: ReadonlySet<string> = new Set([
+  'log',
+  'lookup',
+  'helperMissing',
+  'blockHelperMissing',
+]);
+
 /**
  * Checks a Handlebars source beyond its syntax: no unescaped output (`{{{x}}}`, `{{& x}}`), no
- * partial that is not shipped, no dynamic partials, partial blocks or decorators, no inline partials.
+ * partial that is not shipped, no dynamic partials, partial blocks or decorators, no inline partials,
+ * no `log`/`lookup`, no `@root`, the data object (`this`, `.`, `..`) never handed to a helper, block
+ * or partial, and each secret field (`secretFields`: the link, the code) only ever as a plain
+ * `{{field}}`: no helper argument, subexpression, block, hash value, sub-property (`{{code.[0]}}`
+ * would leak one digit at a time), nor at all in the subject.
  */
 export function lintHandlebars(
   part: TemplatePart,
   source: string,
   knownPartials: ReadonlySet<string>,
+  secretFields: ReadonlySet<string> = new Set(),
 ): TemplateIssue[] {
   let program: hbs.AST.Program;
   try {
@@ -173,6 +188,10 @@ export function lintHandlebars(
   }
   const issues: TemplateIssue[] = [];
   const at = (node: hbs.AST.Node) => node.loc?.start.line;
+  // Paths that are the whole of a plain `{{path}}`: the only place a secret may be.
+  const plain = new WeakSet<object>();
+  const calleeOf = (node: { path: hbs.AST.PathExpression | hbs.AST.Literal }): string | undefined =>
+    node.path.type === 'PathExpression' ? (node.path as hbs.AST.PathExpression).original : undefined;
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
       for (const child of node) visit(child);
@@ -181,15 +200,18 @@ export function lintHandlebars(
     if (typeof node !== 'object' || node === null) return;
     const n = node as hbs.AST.Node & Record<string, unknown>;
     switch (n.type) {
-      case 'MustacheStatement':
-        if ((n as unknown as hbs.AST.MustacheStatement).escaped === false) {
+      case 'MustacheStatement': {
+        const mustache = n as unknown as hbs.AST.MustacheStatement;
+        if (mustache.escaped === false) {
           issues.push({
             part,
             message: 'Unescaped output ({{{ }}} or {{& }}) is not allowed: use {{ }} so values are escaped',
             line: at(n),
           });
         }
+        if (mustache.params.length === 0 && mustache.hash === undefined) plain.add(mustache.path);
         break;
+      }
       case 'PartialStatement': {
         const name = (n as unknown as hbs.AST.PartialStatement).name;
         if (name.type !== 'PathExpression') {
@@ -208,6 +230,59 @@ export function lintHandlebars(
       case 'Decorator':
         issues.push({ part, message: `${n.type} is not allowed in templates`, line: at(n) });
         break;
+      case 'PathExpression': {
+        const path = n as unknown as hbs.AST.PathExpression;
+        const head = path.parts[0];
+        if (path.data && head === 'root') {
+          issues.push({ part, message: '@root is not allowed: use the field itself', line: at(n) });
+        } else if (!path.data && head !== undefined && secretFields.has(head)) {
+          if (part === 'subject') {
+            issues.push({
+              part,
+              message: `{{${head}}} is secret and may not be in the subject (subjects show in notifications, lists and logs)`,
+              line: at(n),
+            });
+          } else if (!plain.has(path) || path.parts.length !== 1) {
+            issues.push({
+              part,
+              message: `{{${head}}} is secret: use it only as a plain {{${head}}} (not as a helper argument, block, hash value or with a sub-property)`,
+              line: at(n),
+            });
+          }
+        }
+        break;
+      }
+    }
+    // What may not be handed to helpers, blocks and partials: the data object, forbidden helpers.
+    if (
+      n.type === 'MustacheStatement' ||
+      n.type === 'BlockStatement' ||
+      n.type === 'SubExpression' ||
+      n.type === 'PartialStatement'
+    ) {
+      const call = n as unknown as {
+        path?: hbs.AST.PathExpression | hbs.AST.Literal;
+        params: hbs.AST.Expression[];
+        hash?: hbs.AST.Hash;
+      };
+      const callee = call.path === undefined ? undefined : calleeOf({ path: call.path });
+      if (callee !== undefined && FORBIDDEN_HELPERS.has(callee)) {
+        issues.push({ part, message: `The "${callee}" helper is not allowed in templates`, line: at(n) });
+      }
+      const handed = [
+        ...call.params,
+        ...(call.hash?.pairs.map((p) => p.value) ?? []),
+        ...(n.type === 'BlockStatement' && call.path !== undefined ? [call.path] : []),
+      ];
+      for (const value of handed) {
+        if (value.type === 'PathExpression' && (value as hbs.AST.PathExpression).parts.length === 0) {
+          issues.push({
+            part,
+            message: `"${(value as hbs.AST.PathExpression).original}" (the whole data object) may not be handed to a helper, block or partial: use the fields by name`,
+            line: at(n),
+          });
+        }
+      }
     }
     for (const [key, value] of Object.entries(n)) {
       if (key !== 'loc' && typeof value === 'object') visit(value);

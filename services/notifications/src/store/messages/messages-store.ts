@@ -237,12 +237,17 @@ export async function recordOutcome(
   }
 }
 
-/** The message a provider's id names (SES message id, Twilio SID), or our own id as a fallback. */
+/**
+ * The message a provider's id names (SES message id, Twilio SID), or, as a fallback, our own id
+ * (the `message_id` tag of an SES event, for a send whose provider id is not recorded yet). The
+ * fallback only finds a message of `fallback.channel` whose provider is `provider` or not yet
+ * set: an SES event naming the id of an SMS (or of a message another provider sent) finds nothing.
+ */
 export async function findByProviderId(
   db: Db,
   provider: string,
   providerId: string,
-  fallbackMessageId?: string,
+  fallback?: { messageId: string | undefined; channel: Channel },
 ): Promise<MessageRow | undefined> {
   const found = await db
     .selectFrom('messages')
@@ -251,11 +256,15 @@ export async function findByProviderId(
     .where('provider_id', '=', providerId)
     .forUpdate()
     .executeTakeFirst();
-  if (found !== undefined || fallbackMessageId === undefined || !UUID.test(fallbackMessageId)) return found;
+  const fallbackId = fallback?.messageId;
+  if (found !== undefined || fallback === undefined || fallbackId === undefined || !UUID.test(fallbackId))
+    return found;
   return db
     .selectFrom('messages')
     .selectAll()
-    .where('id', '=', fallbackMessageId)
+    .where('id', '=', fallbackId)
+    .where('channel', '=', fallback.channel)
+    .where((eb) => eb.or([eb('provider', '=', provider), eb('provider', 'is', null)]))
     .forUpdate()
     .executeTakeFirst();
 }
