@@ -22,6 +22,7 @@ import * as accountsMigration from '../store/accounts/0004_accounts.ts';
 import { activeLock } from '../store/admin/admin-users-store.ts';
 import * as claimsMigration from '../store/claims/0007_claims_projection.ts';
 import { claimsFor } from '../store/claims/claims-store.ts';
+import * as eventSequencesMigration from '../store/events/0011_event_sequences.ts';
 import * as refreshTokensMigration from '../store/sessions/0005_refresh_tokens.ts';
 import { createHandlers, type IdentityEventsDatabase } from './handlers.ts';
 
@@ -50,6 +51,7 @@ beforeAll(async () => {
   await accountsMigration.up(db as never);
   await refreshTokensMigration.up(db as never);
   await claimsMigration.up(db as never);
+  await eventSequencesMigration.up(db as never);
 }, 60_000);
 
 afterAll(async () => {

@@ -15,12 +15,11 @@
  *   hash or token hash) through `ComplianceExportParts` and reports `identity.compliance.export_ready`.
  */
 import { type CloudEvent, createEvent, type EventData, type EventType } from '@authplatform/contracts';
-import {
-  type ComplianceExportParts,
-  enqueueEvent,
-  type HandlerContext,
-  type HandlerMap,
-  type MessageHandler,
+import type {
+  ComplianceExportParts,
+  HandlerContext,
+  HandlerMap,
+  MessageHandler,
 } from '@authplatform/messaging';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { orderKey } from '../domain/claims/ordering.ts';
@@ -28,6 +27,7 @@ import type { AccountsDatabase } from '../store/accounts/schema.ts';
 import { claimsStore } from '../store/claims/claims-store.ts';
 import type { ClaimsDatabase } from '../store/claims/schema.ts';
 import { exportUserData } from '../store/compliance/export-user-data.ts';
+import { enqueueEvent } from '../store/events/enqueue-event.ts';
 
 export type IdentityEventsDatabase = AccountsDatabase & ClaimsDatabase;
 

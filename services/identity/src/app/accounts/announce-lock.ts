@@ -6,9 +6,9 @@
  * written on its own; a failure to write it is logged and does not change the answer.
  */
 import { createEvent } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import type { Logger } from '@authplatform/service-kit';
 import type { QueryExecutorProvider } from 'kysely';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 
 export async function announceLock(
   deps: { db: QueryExecutorProvider; logger: Pick<Logger, 'error'> },

@@ -15,7 +15,6 @@
  * `deps.loginOptions`, wired by `accountsFor`).
  */
 import { createEvent, uuidv7 } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import { problems } from '@authplatform/service-kit';
 import type { Kysely } from 'kysely';
 import { emailHash, normalizeEmail } from '../../domain/accounts/email.ts';
@@ -31,6 +30,7 @@ import type { LoginSubject } from '../../domain/throttle/index.ts';
 import { accountsStore, type User } from '../../store/accounts/accounts-store.ts';
 import type { AccountsDatabase } from '../../store/accounts/schema.ts';
 import { claimsFor } from '../../store/claims/claims-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import { announceLock } from './announce-lock.ts';
 import type { AccountsDeps, ClientInfo } from './deps.ts';
 import { eventIp, invalidCredentials } from './errors.ts';

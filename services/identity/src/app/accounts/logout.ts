@@ -5,10 +5,10 @@
  * `accountsFor`).
  */
 import { createEvent } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import type { Kysely, Transaction } from 'kysely';
 import { accountsStore } from '../../store/accounts/accounts-store.ts';
 import type { AccountsDatabase } from '../../store/accounts/schema.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { AccountsDeps } from './deps.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

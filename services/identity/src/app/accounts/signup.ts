@@ -10,7 +10,7 @@
 
 import { isIP } from 'node:net';
 import { createCommand, createEvent, uuidv7 } from '@authplatform/contracts';
-import { enqueueCommand, enqueueEvent } from '@authplatform/messaging';
+import { enqueueCommand } from '@authplatform/messaging';
 import { isValidEmail, normalizeEmail } from '../../domain/accounts/email.ts';
 import {
   EMAIL_VERIFICATION_TTL_SEC,
@@ -19,6 +19,7 @@ import {
 } from '../../domain/accounts/verification-token.ts';
 import { hashPassword } from '../../domain/password/index.ts';
 import { accountsStore } from '../../store/accounts/accounts-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { AccountsDeps, ClientInfo } from './deps.ts';
 import { fieldProblem } from './errors.ts';
 

@@ -6,7 +6,7 @@
  * get the same `400`.
  */
 import { createCommand, createEvent } from '@authplatform/contracts';
-import { enqueueCommand, enqueueEvent } from '@authplatform/messaging';
+import { enqueueCommand } from '@authplatform/messaging';
 import { isValidEmail, normalizeEmail } from '../../domain/accounts/email.ts';
 import {
   EMAIL_VERIFICATION_TTL_SEC,
@@ -17,6 +17,7 @@ import {
 } from '../../domain/accounts/verification-token.ts';
 import { accountKey } from '../../domain/throttle/index.ts';
 import { accountsStore } from '../../store/accounts/accounts-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { AccountsDeps } from './deps.ts';
 import { invalidVerificationToken } from './errors.ts';
 

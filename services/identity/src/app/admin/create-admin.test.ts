@@ -23,6 +23,7 @@ import * as accountsMigration from '../../store/accounts/0004_accounts.ts';
 import type { AccountsDatabase } from '../../store/accounts/schema.ts';
 import * as claimsProjection from '../../store/claims/0007_claims_projection.ts';
 import { claimsFor } from '../../store/claims/claims-store.ts';
+import * as eventSequencesMigration from '../../store/events/0011_event_sequences.ts';
 import { bootstrapAdmin, bootstrapAdminConfig, bootstrapAdminPlugin } from './bootstrap-admin.ts';
 import { CreateAdminError, createAdmin } from './create-admin.ts';
 
@@ -45,6 +46,7 @@ describe('createAdmin', () => {
     connection = await database.connect<AccountsDatabase>();
     for (const m of Object.values(messagingMigrations)) await m.up(connection.db as never);
     await accountsMigration.up(connection.db as never);
+    await eventSequencesMigration.up(connection.db as never);
   }, 60_000);
 
   afterAll(async () => {

@@ -7,11 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createEvent, uuidv7 } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import { type Kysely, sql } from 'kysely';
 import { isValidEmail, normalizeEmail } from '../../domain/accounts/email.ts';
 import { createPasswordPolicy, hashPassword } from '../../domain/password/index.ts';
 import type { AccountsDatabase } from '../../store/accounts/schema.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 
 export interface CreateAdminInput {
   email: string;

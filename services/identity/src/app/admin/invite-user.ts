@@ -16,7 +16,7 @@
  *   `identity.user.email_verified`. The person then logs in as usual.
  */
 import { createCommand, createEvent, uuidv7 } from '@authplatform/contracts';
-import { enqueueCommand, enqueueEvent } from '@authplatform/messaging';
+import { enqueueCommand } from '@authplatform/messaging';
 import { problems } from '@authplatform/service-kit';
 import { sql } from 'kysely';
 import { isValidEmail, normalizeEmail } from '../../domain/accounts/email.ts';
@@ -29,6 +29,7 @@ import {
 } from '../../domain/credentials/tokens.ts';
 import { hashPassword } from '../../domain/password/index.ts';
 import { credentialsStore } from '../../store/credentials/credentials-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { CredentialsDeps } from '../credentials/deps.ts';
 import { invalidCredentialToken, passwordRejected } from '../credentials/errors.ts';
 

@@ -4,7 +4,6 @@
  * transaction. Actors are `{ type: 'admin', id: <token sub> }`.
  */
 import { createEvent, type EventData } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import { problems } from '@authplatform/service-kit';
 import type { Kysely } from 'kysely';
 import type { UserStatus } from '../../domain/accounts/login-policy.ts';
@@ -16,6 +15,7 @@ import {
   adminUsersStore,
   type UserSearch,
 } from '../../store/admin/admin-users-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 
 /** Who did it, as events carry it. */
 export type Actor = EventData<'identity.user.disabled'>['actor'];

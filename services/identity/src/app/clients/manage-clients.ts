@@ -1,6 +1,5 @@
 /** Use cases of the admin API for OAuth 2 clients: register, read, list, delete, rotate the secret. */
 import { createEvent } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import type { Kysely } from 'kysely';
 import {
   generateClientId,
@@ -17,6 +16,7 @@ import {
   softDeleteClient,
 } from '../../store/clients/clients-store.ts';
 import type { ClientsDatabase } from '../../store/clients/schema.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 
 export type GrantType = 'client_credentials';
 

@@ -13,7 +13,7 @@
  *   holder of the new mailbox can see that).
  */
 import { createCommand, createEvent } from '@authplatform/contracts';
-import { enqueueCommand, enqueueEvent } from '@authplatform/messaging';
+import { enqueueCommand } from '@authplatform/messaging';
 import { ProblemError } from '@authplatform/service-kit';
 import { isValidEmail, normalizeEmail } from '../../domain/accounts/email.ts';
 import {
@@ -25,6 +25,7 @@ import {
   newCredentialToken,
 } from '../../domain/credentials/tokens.ts';
 import { credentialsStore } from '../../store/credentials/credentials-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import { fieldProblem } from '../accounts/errors.ts';
 import { currentUser, type MeClaims } from './current-user.ts';
 import type { CredentialsDeps } from './deps.ts';

@@ -10,11 +10,11 @@
  *    (method `change`). The caller's own session stays.
  */
 import { createEvent } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import { problems } from '@authplatform/service-kit';
 import { dummyVerify, hashPassword, verifyPassword } from '../../domain/password/index.ts';
 import type { LoginSubject } from '../../domain/throttle/index.ts';
 import { credentialsStore } from '../../store/credentials/credentials-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import { announceLock } from '../accounts/announce-lock.ts';
 import { currentUser, type MeClaims } from './current-user.ts';
 import type { CredentialsDeps } from './deps.ts';

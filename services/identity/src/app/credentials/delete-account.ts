@@ -9,10 +9,10 @@
  * { actor, erasure_request_id }. Idempotent: a second call changes nothing and emits nothing.
  */
 import { createEvent, uuidv7 } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import type { AccessTokenClaims } from '@authplatform/service-kit';
 import { isRecentAuth, RECENT_AUTH_MAX_AGE_SEC } from '../../domain/credentials/recent-auth.ts';
 import { credentialsStore } from '../../store/credentials/credentials-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { CredentialsDeps } from './deps.ts';
 import { reauthenticationRequired, userSessionRequired } from './errors.ts';
 import { type Actor, revokeSessions } from './revoke-sessions.ts';

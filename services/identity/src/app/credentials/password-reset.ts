@@ -14,7 +14,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCommand, createEvent } from '@authplatform/contracts';
-import { enqueueCommand, enqueueEvent } from '@authplatform/messaging';
+import { enqueueCommand } from '@authplatform/messaging';
 import { isValidEmail, normalizeEmail } from '../../domain/accounts/email.ts';
 import { truncateUserAgent } from '../../domain/accounts/login-policy.ts';
 import {
@@ -28,6 +28,7 @@ import {
 import { hashPassword } from '../../domain/password/index.ts';
 import { accountKey } from '../../domain/throttle/index.ts';
 import { credentialsStore } from '../../store/credentials/credentials-store.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import { eventIp } from '../accounts/errors.ts';
 import type { CredentialsDeps } from './deps.ts';
 import { invalidCredentialToken, passwordRejected } from './errors.ts';

@@ -4,10 +4,10 @@
  * refresh tokens die with their session once the sessions module joins in there.
  */
 import { createEvent, type EventData } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import type { Kysely } from 'kysely';
 import { credentialsStore } from '../../store/credentials/credentials-store.ts';
 import type { CredentialsDatabase } from '../../store/credentials/schema.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 
 export type Actor = NonNullable<EventData<'identity.session.revoked'>['actor']>;
 

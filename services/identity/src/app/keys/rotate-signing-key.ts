@@ -1,9 +1,9 @@
 /** Use case: rotate the signing keys (`POST /v1/admin/signing-keys/rotate`, or an operator's schedule). */
 import { createEvent } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import type { Kysely } from 'kysely';
 import { type Kek, SIGNING_ALG } from '../../domain/keys/key-material.ts';
 import { retiredKeyExpiry, secondsUntilPromotable } from '../../domain/keys/rotation.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { KeysDatabase } from '../../store/keys/schema.ts';
 import {
   activateKey,

@@ -5,7 +5,7 @@
  * `identity.session.revoked` (reason `user_revoked`) per session.
  */
 import { createEvent } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { LiveSession } from '../../store/sessions/sessions-store.ts';
 import { sessionsStore } from '../../store/sessions/sessions-store.ts';
 import type { SessionsDeps } from './deps.ts';

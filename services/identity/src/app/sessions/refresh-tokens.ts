@@ -16,7 +16,6 @@
  * Neither tokens nor their hashes ever go into events or logs.
  */
 import { createEvent, uuidv7 } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import type { Kysely } from 'kysely';
 import { truncateUserAgent } from '../../domain/accounts/login-policy.ts';
 import {
@@ -25,6 +24,7 @@ import {
   looksLikeRefreshToken,
   newRefreshToken,
 } from '../../domain/sessions/refresh-token.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { SessionsDatabase } from '../../store/sessions/schema.ts';
 import { type PresentedToken, sessionsStore } from '../../store/sessions/sessions-store.ts';
 import { eventIp } from '../accounts/errors.ts';

@@ -10,9 +10,9 @@
  * enrolment (`POST /v1/me/mfa/sms`), which proves the user controls it.
  */
 import { createEvent, type EventData } from '@authplatform/contracts';
-import { enqueueEvent } from '@authplatform/messaging';
 import { type FieldError, problems } from '@authplatform/service-kit';
 import { checkLocale, checkName, checkTimeZone, type ProfileCheck } from '../../domain/accounts/profile.ts';
+import { enqueueEvent } from '../../store/events/enqueue-event.ts';
 import type { SessionsDeps } from './deps.ts';
 import { isUuid } from './manage-sessions.ts';
 import { type Profile, readProfile } from './profile.ts';

@@ -5,6 +5,7 @@ import * as invitations from '../admin/0008_invitations.ts';
 import * as claimsProjection from '../claims/0007_claims_projection.ts';
 import * as oauthClients from '../clients/0003_oauth_clients.ts';
 import * as credentialTokens from '../credentials/0006_credential_tokens.ts';
+import * as eventSequences from '../events/0011_event_sequences.ts';
 import * as signingKeys from '../keys/0001_signing_keys.ts';
 import * as refreshTokens from '../sessions/0005_refresh_tokens.ts';
 import * as refreshRotation from '../sessions/0009_refresh_rotation.ts';
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0008_invitations': invitations,
   '0009_refresh_rotation': refreshRotation,
   '0010_attempt_gate': attemptGate,
+  '0011_event_sequences': eventSequences,
 };
