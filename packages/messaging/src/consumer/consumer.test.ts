@@ -28,6 +28,7 @@ import {
   recordingLogger,
   type Suite,
   shuffled,
+  startTestConsumer,
   type TestEvent,
   testEvent,
 } from './test-support.ts';
@@ -74,16 +75,7 @@ function consumer(
   options: Partial<ConsumerOptions<TestEvent, Tables>> &
     Pick<ConsumerOptions<TestEvent, Tables>, 'queueUrl' | 'dlqUrl' | 'handlers'>,
 ) {
-  const c = createConsumer<TestEvent, Tables>({
-    db: suite.service.db,
-    sqs: suite.clients.sqs,
-    parse: parseTestEvent,
-    waitTimeSeconds: 1,
-    logger: recordingLogger(),
-    ...options,
-  });
-  running.push(c);
-  return c;
+  return startTestConsumer(suite, running, options);
 }
 
 async function effectsOf(eventId: string): Promise<string[]> {

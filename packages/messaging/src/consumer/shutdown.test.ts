@@ -11,14 +11,12 @@ import {
   sendMessages,
   waitUntil,
 } from '../testing/index.ts';
-import { createConsumer } from './consumer.ts';
 import {
   gate,
   openAllGates,
   openSuite,
-  parseTestEvent,
-  recordingLogger,
   type Suite,
+  startTestConsumer,
   type TestEvent,
   testEvent,
 } from './test-support.ts';
@@ -60,16 +58,7 @@ function consumer(
   options: Partial<ConsumerOptions<TestEvent, Tables>> &
     Pick<ConsumerOptions<TestEvent, Tables>, 'queueUrl' | 'dlqUrl' | 'handlers'>,
 ) {
-  const c = createConsumer<TestEvent, Tables>({
-    db: suite.service.db,
-    sqs: suite.clients.sqs,
-    parse: parseTestEvent,
-    waitTimeSeconds: 1,
-    logger: recordingLogger(),
-    ...options,
-  });
-  running.push(c);
-  return c;
+  return startTestConsumer(suite, running, options);
 }
 
 async function effects(eventId: string): Promise<string[]> {

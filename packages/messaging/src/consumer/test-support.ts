@@ -11,8 +11,9 @@ import type { Migration } from 'kysely/migration';
 import { v7 as uuidv7 } from 'uuid';
 import type { InboxDatabase } from '../inbox/schema.ts';
 import { inboxMigrations } from '../inbox/schema.ts';
+import { createConsumer } from './consumer.ts';
 import type { ParseResult } from './contracts.ts';
-import type { ConsumerLogger } from './types.ts';
+import type { Consumer, ConsumerLogger, ConsumerOptions } from './types.ts';
 
 /** The CloudEvent shape (structural, until `@authplatform/contracts` exports it). */
 export interface TestEvent {
@@ -166,4 +167,26 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
     out[j] = a;
   }
   return out;
+}
+
+/**
+ * A consumer of test events on the suite's database and broker (1 s long polls, a recording logger),
+ * added to `running` so the suite can stop every consumer it started.
+ */
+export function startTestConsumer<DB extends InboxDatabase>(
+  suite: Suite<DB>,
+  running: Consumer[],
+  options: Partial<ConsumerOptions<TestEvent, DB>> &
+    Pick<ConsumerOptions<TestEvent, DB>, 'queueUrl' | 'dlqUrl' | 'handlers'>,
+): Consumer {
+  const c = createConsumer<TestEvent, DB>({
+    db: suite.service.db,
+    sqs: suite.clients.sqs,
+    parse: parseTestEvent,
+    waitTimeSeconds: 1,
+    logger: recordingLogger(),
+    ...options,
+  });
+  running.push(c);
+  return c;
 }

@@ -151,11 +151,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         .execute();
       const lastStatus = result.kind === 'answered' ? result.status : null;
       const urlHost = new URL(message.url).host;
-      if (outcome.kind === 'delivered') {
-        await trx
+      /** The message's final state: no further attempt, the lease released. */
+      const finish = (status: 'delivered' | 'failed') =>
+        trx
           .updateTable('webhook_messages')
           .set({
-            status: 'delivered',
+            status,
             attempts,
             last_status: lastStatus,
             next_attempt_at: null,
@@ -165,22 +166,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           })
           .where('id', '=', message.id)
           .execute();
+      if (outcome.kind === 'delivered') {
+        await finish('delivered');
         return;
       }
       if (outcome.kind === 'gone') {
-        await trx
-          .updateTable('webhook_messages')
-          .set({
-            status: 'failed',
-            attempts,
-            last_status: lastStatus,
-            next_attempt_at: null,
-            lease_until: null,
-            lease_token: null,
-            updated_at: new Date(),
-          })
-          .where('id', '=', message.id)
-          .execute();
+        await finish('failed');
         const disabled = await trx
           .updateTable('webhook_endpoints')
           .set({ enabled: false, disabled_reason: 'gone', updated_at: new Date() })
@@ -219,19 +210,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           .execute();
         return;
       }
-      await trx
-        .updateTable('webhook_messages')
-        .set({
-          status: 'failed',
-          attempts,
-          last_status: lastStatus,
-          next_attempt_at: null,
-          lease_until: null,
-          lease_token: null,
-          updated_at: new Date(),
-        })
-        .where('id', '=', message.id)
-        .execute();
+      await finish('failed');
       await enqueueEvent(
         trx,
         createEvent('webhooks.delivery.exhausted', {
